@@ -1,0 +1,27 @@
+//! presswire turns raw newspaper dumps into clean, enriched JSON Lines articles.
+//!
+//! # Layout, in pipeline order
+//! - [`config`]: TOML → typed [`Config`], defaults compiled in from `config/`.
+//! - [`source`]: the inbox watcher, safe file reading, charset decoding, JSONL input.
+//! - [`stages`]: the synchronous stage cores, split → clean → tag → classify, and the
+//!   [`Record`] assembly.
+//! - [`work`]: the unit of work and the step each stage applies to it, shared by every command.
+//! - [`pipeline`]: the async wiring (tasks, bounded channels, `spawn_blocking`, drain).
+//! - [`sink`]: atomic outbox writes, archive, quarantine.
+//! - [`record`]: the output record and its schema version.
+//! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod models;
+pub mod pipeline;
+pub mod record;
+pub mod shutdown;
+pub mod sink;
+pub mod source;
+pub mod stages;
+pub mod telemetry;
+pub mod work;
+
+pub use config::Config;
+pub use record::{Record, SCHEMA_VERSION};

@@ -1,0 +1,42 @@
+//! Turning process signals into one control enum: SIGINT/SIGTERM → drain, a second one → quit.
+
+use tokio::signal::unix::{signal, SignalKind};
+
+/// What a signal asks the daemon to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Stop taking new inputs, finish those in flight, exit 0.
+    Drain,
+    /// Exit now; unfinished inputs stay in the inbox.
+    Quit,
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+///
+/// # Errors
+/// If the signal handlers cannot be installed.
+pub async fn first_signal() -> std::io::Result<Control> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(Control::Drain)
+}
+
+/// Resolves on any later SIGINT, SIGTERM or SIGQUIT: the operator wants out now.
+///
+/// # Errors
+/// If the signal handlers cannot be installed.
+pub async fn second_signal() -> std::io::Result<Control> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut quit = signal(SignalKind::quit())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = quit.recv() => {}
+    }
+    Ok(Control::Quit)
+}

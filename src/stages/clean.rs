@@ -1,0 +1,178 @@
+//! Clean: normalise characters and repair paragraphs inside each draft.
+//!
+//! Normalisation is deliberately narrower than NFKC: full-width ASCII letters and digits and
+//! the ideographic space become half-width, while Chinese punctuation (，：（）！？；…) stays.
+
+use std::collections::HashSet;
+
+use crate::record::RepairAction;
+use crate::stages::draft::{excerpt, Draft};
+
+/// Cleans every draft of a dump: normalises text and drops duplicate paragraphs.
+pub fn clean(drafts: Vec<Draft>) -> Vec<Draft> {
+    drafts.into_iter().map(clean_draft).collect()
+}
+
+fn clean_draft(mut d: Draft) -> Draft {
+    let mut repairs = Vec::new();
+    // Spaces inside headlines separate phrases on purpose (`党建领航聚合力 文明花香溢财苑`);
+    // only body paragraphs lose their stray spaces.
+    let norm = |s: &str, body: bool, repairs: &mut Vec<(RepairAction, String)>| {
+        let (out, changes) = normalise(s, body);
+        for action in changes {
+            repairs.push((action, excerpt(s, 20)));
+        }
+        out
+    };
+    d.title = d.title.as_deref().map(|t| norm(t, false, &mut repairs));
+    d.subtitle = d.subtitle.as_deref().map(|t| norm(t, false, &mut repairs));
+    d.headings = d
+        .headings
+        .iter()
+        .map(|h| norm(h, false, &mut repairs))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut paragraphs = Vec::with_capacity(d.paragraphs.len());
+    for p in &d.paragraphs {
+        let body = !d.headings.contains(p);
+        let p = norm(p, body, &mut repairs);
+        if p.is_empty() {
+            continue;
+        }
+        if !seen.insert(p.clone()) {
+            repairs.push((RepairAction::DuplicateRemoved, excerpt(&p, 20)));
+            continue;
+        }
+        paragraphs.push(p);
+    }
+    d.paragraphs = paragraphs;
+    for (action, detail) in repairs {
+        d.repair(action, detail);
+    }
+    d
+}
+
+/// Normalises one line, returning the text and the kinds of change made; `drop_spaces`
+/// removes spaces between CJK characters (wanted in body text, not in headlines).
+pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
+    let mut width = false;
+    let mut control = false;
+    let mut mapped = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' if c.is_ascii_fullwidth_alnum() => {
+                width = true;
+                mapped.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
+            }
+            '\u{3000}' => {
+                width = true;
+                mapped.push(' ');
+            }
+            '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' => control = true,
+            c if c.is_control() => {
+                control = true;
+                if c == '\t' {
+                    mapped.push(' ');
+                }
+            }
+            c => mapped.push(c),
+        }
+    }
+    let (out, spaces) = if drop_spaces {
+        drop_cjk_spaces(mapped.trim())
+    } else {
+        (mapped.trim().to_string(), false)
+    };
+    let mut changes = Vec::new();
+    if width {
+        changes.push(RepairAction::WidthNormalised);
+    }
+    if control {
+        changes.push(RepairAction::ControlRemoved);
+    }
+    if spaces {
+        changes.push(RepairAction::SpacesRemoved);
+    }
+    (out, changes)
+}
+
+trait FullwidthExt {
+    fn is_ascii_fullwidth_alnum(self) -> bool;
+}
+
+impl FullwidthExt for char {
+    /// Full-width digits and Latin letters (Ｆ０ etc.); full-width punctuation is left alone.
+    fn is_ascii_fullwidth_alnum(self) -> bool {
+        matches!(self, '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
+    }
+}
+
+/// Is `c` a CJK ideograph or CJK punctuation, between which spaces are never meaningful?
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20)
+}
+
+/// Removes runs of spaces that sit between two CJK characters.
+fn drop_cjk_spaces(s: &str) -> (String, bool) {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' {
+            let start = i;
+            while i < chars.len() && chars[i] == ' ' {
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i).copied();
+            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                changed = true;
+            } else {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    (out, changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fullwidth_alnum_becomes_ascii_but_punctuation_stays() {
+        let (out, changes) = normalise("２０２１年ＡＢＣ，“好！”（注）", true);
+        assert_eq!(out, "2021年ABC，“好！”（注）");
+        assert_eq!(changes, vec![RepairAction::WidthNormalised]);
+    }
+
+    #[test]
+    fn spaces_between_cjk_are_removed_but_not_between_latin() {
+        let (out, changes) = normalise("党建 引领　发展 New York", true);
+        assert_eq!(out, "党建引领发展 New York");
+        assert!(changes.contains(&RepairAction::SpacesRemoved));
+    }
+
+    #[test]
+    fn zero_width_and_control_characters_are_dropped() {
+        let (out, changes) = normalise("文\u{200B}明\u{0007}", true);
+        assert_eq!(out, "文明");
+        assert_eq!(changes, vec![RepairAction::ControlRemoved]);
+    }
+
+    #[test]
+    fn duplicate_paragraphs_are_removed_and_reported() {
+        let d = Draft {
+            paragraphs: vec!["同一段。".into(), "同一段。".into(), "另一段。".into()],
+            ..Draft::default()
+        };
+        let out = clean(vec![d]);
+        assert_eq!(out[0].paragraphs, vec!["同一段。", "另一段。"]);
+        assert_eq!(out[0].repairs[0].action, RepairAction::DuplicateRemoved);
+    }
+}

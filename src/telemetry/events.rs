@@ -1,0 +1,122 @@
+//! Every operational event presswire reports, one function each: the function writes the
+//! log line and bumps the matching `presswire_*` metrics, so logs and metrics never disagree.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tracing::{debug, error, info, warn};
+
+/// The inbox watcher is running and has done its start-up scan.
+pub fn ready() {
+    info!("inbox watcher ready");
+}
+
+/// The filesystem watcher reported a problem; rescans keep discovery going.
+pub fn watch_error(detail: &str) {
+    warn!(
+        detail,
+        "inbox watcher problem; periodic rescans continue to find files"
+    );
+}
+
+/// A full rescan was triggered by something other than the timer.
+pub fn rescan(reason: &str) {
+    debug!(reason, "rescanning inbox");
+}
+
+/// A dump was processed and its output is durable.
+pub fn dump_done(
+    file: &str,
+    sha256: &str,
+    articles: usize,
+    categories: &BTreeMap<String, usize>,
+    bytes_in: usize,
+    bytes_out: u64,
+    took: Duration,
+) {
+    let cats = categories
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    info!(
+        file,
+        hash = crate::stages::short_hash(sha256),
+        articles,
+        categories = %cats,
+        ms = took.as_millis() as u64,
+        "processed"
+    );
+    metrics::counter!("presswire_dumps_processed_total").increment(1);
+    metrics::counter!("presswire_articles_processed_total").increment(articles as u64);
+    metrics::counter!("presswire_bytes_in_total").increment(bytes_in as u64);
+    metrics::counter!("presswire_bytes_out_total").increment(bytes_out);
+    metrics::histogram!("presswire_dump_seconds").record(took.as_secs_f64());
+}
+
+/// Content already processed (ledger or outbox holds it): the input was archived unprocessed.
+pub fn dump_duplicate(file: &str, sha256: &str) {
+    info!(
+        file,
+        hash = crate::stages::short_hash(sha256),
+        "duplicate content, output already in outbox; archived without reprocessing"
+    );
+    metrics::counter!("presswire_duplicates_total").increment(1);
+}
+
+/// A dump failed and was quarantined.
+pub fn dump_quarantined(file: &str, stage: &str, code: &str, reason: &str, dest: &str) {
+    error!(file, stage, code, reason, quarantined_to = dest, "input failed; moved to quarantine with an .error.json beside it (fix it and move it back into the inbox to retry)");
+    metrics::counter!("presswire_quarantined_total").increment(1);
+    metrics::counter!("presswire_failures_total", "stage" => stage.to_string()).increment(1);
+}
+
+/// A JSONL input had unusable lines; the rest were processed.
+pub fn jsonl_bad_lines(file: &str, lines: usize, report: &str) {
+    warn!(
+        file,
+        bad_lines = lines,
+        report,
+        "some JSONL lines were skipped; see the report for line numbers and reasons"
+    );
+    metrics::counter!("presswire_failures_total", "stage" => "read").increment(lines as u64);
+}
+
+/// The file vanished before it could be read; nothing to do.
+pub fn dump_vanished(file: &str) {
+    debug!(file, "file disappeared before it was read; skipped");
+}
+
+/// A sink step failed in a way that may heal (disk full, read-only outbox): retried later.
+pub fn sink_retry(file: &str, error: &str, retry_in: Duration) {
+    warn!(file, error, retry_in_ms = retry_in.as_millis() as u64, "cannot write output yet; the input stays in the inbox and will be retried (check outbox space and permissions)");
+    metrics::counter!("presswire_sink_retries_total").increment(1);
+}
+
+/// The input could not be archived after its output was written.
+pub fn archive_failed(file: &str, error: &str) {
+    error!(file, error, "output written but the input could not be archived; it will be seen again and skipped as a duplicate");
+}
+
+/// Time spent in one stage for one dump.
+pub fn stage_latency(stage: &'static str, took: Duration) {
+    metrics::histogram!("presswire_stage_seconds", "stage" => stage).record(took.as_secs_f64());
+}
+
+/// Draining started: no new inputs are taken.
+pub fn draining(in_flight: usize, timeout: Duration) {
+    info!(
+        in_flight,
+        timeout_ms = timeout.as_millis() as u64,
+        "shutting down: finishing in-flight dumps"
+    );
+}
+
+/// Drain finished or timed out.
+pub fn stopped(clean: bool) {
+    if clean {
+        info!("stopped cleanly");
+    } else {
+        warn!("shutdown timeout reached; unfinished inputs stay in the inbox and are picked up at the next start");
+    }
+}
