@@ -21,6 +21,9 @@ pub fn run(args: RunArgs, config_log: impl FnOnce(&presswire::Config)) -> anyhow
         config.outbox = o;
     }
     config.deterministic |= args.deterministic;
+    if let Some(m) = args.model {
+        config.classify.model = Some(m);
+    }
     let config = validated(config)?;
     config_log(&config);
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
