@@ -21,6 +21,9 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
         config.outbox = o;
     }
     config.deterministic |= args.deterministic;
+    if let Some(m) = args.model {
+        config.classify.model = Some(m);
+    }
     let config = validated(config)?;
     log.init(&config.log);
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
