@@ -5,7 +5,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use presswire::cluster::worker::{self, WorkerOptions};
 use presswire::cluster::Queue;
-use presswire::shutdown;
 use presswire::work::RecordOptions;
 
 use crate::cli::{load_config, validated, WorkerArgs};
@@ -57,20 +56,29 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<()> {
 }
 
 /// Resolves on the first SIGTERM/SIGINT; a second one exits at once (jobs not acked are
-/// redelivered to other workers after `ack_wait`, and outputs are atomic).
+/// redelivered to other workers after `ack_wait`, and outputs are atomic). The same signal
+/// streams serve both, so the first signal is never mistaken for the second.
 pub async fn drain_signal() {
-    match shutdown::first_signal().await {
-        Ok(_) => {
-            tokio::spawn(async {
-                if shutdown::second_signal().await.is_ok() {
-                    tracing::warn!("second signal: exiting without waiting for running jobs");
-                    std::process::exit(130);
-                }
-            });
-        }
+    use tokio::signal::unix::{signal, SignalKind};
+    let streams = signal(SignalKind::terminate())
+        .and_then(|t| signal(SignalKind::interrupt()).map(|i| (t, i)));
+    let (mut term, mut int) = match streams {
+        Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "cannot install signal handlers; stop with SIGKILL");
-            std::future::pending::<()>().await;
+            return std::future::pending::<()>().await;
         }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
     }
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::warn!("second signal: exiting without waiting for running jobs");
+        std::process::exit(130);
+    });
 }
