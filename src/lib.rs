@@ -9,9 +9,11 @@
 //! - [`pipeline`]: the async wiring (tasks, bounded channels, `spawn_blocking`, drain).
 //! - [`sink`]: atomic outbox writes, archive, quarantine.
 //! - [`record`]: the output record and its schema version.
+//! - [`cluster`]: scaling out on a NATS JetStream work queue (`submit`, `worker`).
 //! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
 #![warn(missing_docs)]
 
+pub mod cluster;
 pub mod config;
 pub mod models;
 pub mod pipeline;

@@ -5,6 +5,8 @@ pub mod process;
 pub mod run;
 pub mod schema;
 pub mod train;
+pub mod submit;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +43,10 @@ pub enum Command {
     Schema,
     /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
     Train(TrainArgs),
+    /// Queue dumps on a NATS JetStream work queue for `presswire worker`s.
+    Submit(SubmitArgs),
+    /// Process jobs from a NATS JetStream work queue until SIGTERM/SIGINT.
+    Worker(WorkerArgs),
 }
 
 /// `presswire run`.
@@ -61,6 +67,50 @@ pub struct RunArgs {
     /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Enqueue inbox files on this NATS server instead of processing them here
+    /// (as `[source] kind = "nats"` with `[nats] url`).
+    #[arg(long, value_name = "URL")]
+    pub submit_to: Option<String>,
+}
+
+/// `presswire submit`.
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    /// Config file (TOML); its `[nats]` table names the streams.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Skip content whose output this outbox folder already holds.
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Folders (their files, not recursively), files, or `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `presswire worker`.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Write `<hash>.jsonl` files here (may be shared by several workers).
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Publish each record to `<S>.<category>` (captured by `[nats] articles_stream`).
+    #[arg(long, value_name = "S")]
+    pub publish_subject: Option<String>,
+    /// Jobs run at once (overrides `[nats] concurrency`).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Leave `processed_at` null.
+    #[arg(long)]
+    pub deterministic: bool,
 }
 
 /// `presswire process`.
