@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Process(a) => cli::process::run(a),
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
+        Command::Status(a) => cli::status::run(a).map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@ pub mod check_config;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,8 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Print the JSON Schema of the output record.
     Schema,
+    /// Show recent activity and counts from the daemon's ledger.
+    Status(StatusArgs),
 }
 
 /// `presswire run`.
@@ -55,6 +58,27 @@ pub struct RunArgs {
     /// Leave `processed_at` null so output depends only on input and config.
     #[arg(long)]
     pub deterministic: bool,
+    /// Process inputs again even when the ledger says their content is done, rewriting their
+    /// output (one file per content still; the ledger records them as `forced`).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `presswire process`.
