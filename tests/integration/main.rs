@@ -1,6 +1,7 @@
 //! Integration tests: each runs the real `presswire` binary on fresh temp folders.
 //! One module per surface, as in ripgrep's `tests/`.
 
+mod bad_input;
 mod cli;
 mod daemon;
 mod process;
