@@ -4,5 +4,6 @@
 mod bad_input;
 mod cli;
 mod daemon;
+mod ledger;
 mod process;
 mod util;
