@@ -2,6 +2,7 @@
 //! One module per surface, as in ripgrep's `tests/`.
 
 mod bad_input;
+mod burst;
 mod cli;
 mod crash;
 mod daemon;
