@@ -7,6 +7,7 @@ pub mod schema;
 pub mod train;
 pub mod submit;
 pub mod worker;
+pub mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,8 @@ pub enum Command {
     Submit(SubmitArgs),
     /// Process jobs from a NATS JetStream work queue until SIGTERM/SIGINT.
     Worker(WorkerArgs),
+    /// Show recent activity and counts from the daemon's ledger.
+    Status(StatusArgs),
 }
 
 /// `presswire run`.
@@ -71,6 +74,10 @@ pub struct RunArgs {
     /// (as `[source] kind = "nats"` with `[nats] url`).
     #[arg(long, value_name = "URL")]
     pub submit_to: Option<String>,
+    /// Process inputs again even when the ledger says their content is done, rewriting their
+    /// output (one file per content still; the ledger records them as `forced`).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `presswire submit`.
@@ -111,6 +118,23 @@ pub struct WorkerArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
+}
+
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `presswire process`.

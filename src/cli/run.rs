@@ -55,7 +55,8 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
                 }
             }
         };
-        let stopped = pipeline::run(config, models, shutdown).await?;
+        let options = pipeline::RunOptions { force: args.force };
+        let stopped = pipeline::run_with(config, models, options, shutdown).await?;
         if stopped == Stopped::TimedOut {
             tracing::warn!("exited before every in-flight dump finished");
         }

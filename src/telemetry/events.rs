@@ -64,6 +64,17 @@ pub fn dump_duplicate(file: &str, sha256: &str) {
     metrics::counter!("presswire_duplicates_total").increment(1);
 }
 
+/// The output was already in the outbox from a run that stopped before recording it (a crash
+/// between the output rename and the ledger): recorded now, input archived, nothing recomputed.
+pub fn dump_recovered(file: &str, sha256: &str) {
+    info!(
+        file,
+        hash = crate::stages::short_hash(sha256),
+        "output found from an interrupted run; recorded and archived without reprocessing"
+    );
+    metrics::counter!("presswire_recovered_total").increment(1);
+}
+
 /// A dump failed and was quarantined.
 pub fn dump_quarantined(file: &str, stage: &str, code: &str, reason: &str, dest: &str) {
     error!(file, stage, code, reason, quarantined_to = dest, "input failed; moved to quarantine with an .error.json beside it (fix it and move it back into the inbox to retry)");
