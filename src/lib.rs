@@ -7,6 +7,7 @@
 //!   [`Record`] assembly.
 //! - [`work`]: the unit of work and the step each stage applies to it, shared by every command.
 //! - [`pipeline`]: the async wiring (tasks, bounded channels, `spawn_blocking`, drain).
+//! - [`replay`]: batch replay of folders and archives on a worker pool, same steps as the daemon.
 //! - [`sink`]: atomic outbox writes, archive, quarantine.
 //! - [`record`]: the output record and its schema version.
 //! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod models;
 pub mod pipeline;
 pub mod record;
+pub mod replay;
 pub mod shutdown;
 pub mod sink;
 pub mod source;

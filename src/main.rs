@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Process(a) => cli::process::run(a),
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
+        Command::Replay(a) => cli::replay::run(a),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,
