@@ -328,6 +328,12 @@ impl Walker<'_> {
                 format!("member is over max_file_bytes = {}", self.max_bytes),
             ));
         }
+        if (bytes.len() as u64) < size {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("member {member} ends after {} of {size} bytes", bytes.len()),
+            ));
+        }
         let sha256 = sha256_hex(&bytes);
         Ok((self.emit)(Found::Input(Input {
             name: base_name(member),

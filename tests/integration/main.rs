@@ -4,4 +4,5 @@
 mod cli;
 mod daemon;
 mod process;
+mod replay;
 mod util;
