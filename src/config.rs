@@ -71,7 +71,7 @@ pub enum ArchiveMode {
 }
 
 /// Classifier selection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyOptions {
     /// A taxonomy TOML file to use instead of the built-in one.
@@ -121,12 +121,6 @@ impl Default for Config {
             classify: ClassifyOptions::default(),
             log: LogOptions::default(),
         }
-    }
-}
-
-impl Default for ClassifyOptions {
-    fn default() -> Self {
-        ClassifyOptions { taxonomy: None }
     }
 }
 
@@ -360,8 +354,10 @@ mod tests {
         assert!(c.validate().is_err());
         c.outbox = "inbox".into();
         assert!(c.validate().is_err());
-        let mut c = Config::default();
-        c.archive_dir = Some("inbox/done".into());
+        let mut c = Config {
+            archive_dir: Some("inbox/done".into()),
+            ..Config::default()
+        };
         assert!(
             c.validate().is_err(),
             "visible folder inside the inbox would loop"

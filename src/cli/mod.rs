@@ -121,6 +121,23 @@ pub struct CheckConfigArgs {
     pub no_environment: bool,
 }
 
+/// Log settings from the command line, applied over the config's `[log]` table.
+#[derive(Debug, Clone)]
+pub struct LogFlags {
+    /// `--log-format`.
+    pub format: Option<LogFormat>,
+    /// `--log-level`.
+    pub level: Option<String>,
+}
+
+impl LogFlags {
+    /// Starts logging: flags win over the config, `RUST_LOG` over both for the level.
+    pub fn init(&self, config: &presswire::config::LogOptions) {
+        let level = self.level.clone().unwrap_or_else(|| config.level.clone());
+        presswire::telemetry::logging::init(self.format.unwrap_or(config.format), &level);
+    }
+}
+
 /// Loads the config file if given, else the defaults, and validates it.
 ///
 /// # Errors

@@ -6,13 +6,13 @@ use anyhow::Context;
 use presswire::pipeline::{self, Stopped};
 use presswire::shutdown;
 
-use crate::cli::{load_config, validated, RunArgs};
+use crate::cli::{load_config, validated, LogFlags, RunArgs};
 
 /// Runs the daemon until a signal, then drains. A second signal exits at once.
 ///
 /// # Errors
 /// On an invalid config, unloadable models, or an inbox that cannot be watched.
-pub fn run(args: RunArgs, config_log: impl FnOnce(&presswire::Config)) -> anyhow::Result<()> {
+pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
     let mut config = load_config(args.config.as_deref())?;
     if let Some(i) = args.inbox {
         config.inbox = i;
@@ -22,7 +22,7 @@ pub fn run(args: RunArgs, config_log: impl FnOnce(&presswire::Config)) -> anyhow
     }
     config.deterministic |= args.deterministic;
     let config = validated(config)?;
-    config_log(&config);
+    log.init(&config.log);
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
         let models = Arc::new(tokio::task::spawn_blocking({

@@ -42,7 +42,7 @@ fn sample_dump_flows_from_inbox_to_outbox_and_is_archived() {
     let mut daemon = Daemon::start(&dirs, &[]);
     dirs.drop_file("page-01.txt", &sample_dump());
     wait_until(
-        &dirs.root.path().to_path_buf(),
+        dirs.root.path(),
         T,
         "the output and the archived input",
         || dirs.outputs().len() == 1 && dirs.archive().join("page-01.txt").exists(),
