@@ -21,10 +21,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{ArchiveMode, Config};
+use crate::models::SharedModels;
 use crate::sink::quarantine::{self, ErrorReport};
 use crate::sink::{archive, outbox::OutboxError, Outbox};
 use crate::source::inbox::{self, Claim, InFlight, InboxOptions};
-use crate::stages::{Models, Stage};
+use crate::stages::Stage;
 use crate::telemetry::events;
 use crate::work::{self, Failure, RecordOptions, Work};
 
@@ -41,7 +42,7 @@ struct Job {
 /// Shared, read-only context of a running pipeline.
 struct Ctx {
     config: Config,
-    models: Arc<Models>,
+    models: SharedModels,
     outbox: Outbox,
     opts: RecordOptions,
 }
@@ -61,7 +62,7 @@ pub enum Stopped {
 /// If the inbox cannot be watched or the outbox and state folders cannot be created.
 pub async fn run(
     config: Config,
-    models: Arc<Models>,
+    models: impl Into<SharedModels>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
     use anyhow::Context as _;
@@ -89,7 +90,7 @@ pub async fn run(
             force: false,
         },
         outbox,
-        models,
+        models: models.into(),
         config,
     });
     let cap = ctx.config.channel_capacity;
@@ -128,11 +129,11 @@ pub async fn run(
         work::clean,
     ));
     tracker.spawn(stage(Stage::Tag, workers, clean_rx, tag_tx, move |w| {
-        work::tag(&c.models, w)
+        work::tag(&c.models.current(), w)
     }));
     let c = ctx.clone();
     tracker.spawn(stage(Stage::Classify, workers, tag_rx, done_tx, move |w| {
-        work::classify(&c.models, w, c.opts)
+        work::classify(&c.models.current(), w, c.opts)
     }));
     tracker.spawn(sink(ctx.clone(), done_rx));
     tracker.close();

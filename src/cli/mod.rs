@@ -93,6 +93,13 @@ pub struct RunArgs {
     /// Leave `processed_at` null so output depends only on input and config.
     #[arg(long)]
     pub deterministic: bool,
+    /// Serve Prometheus `/metrics` and `/healthz` on this address (off by default), e.g.
+    /// `127.0.0.1:9898`. Port 0 picks a free port (logged).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Allow a non-loopback `--metrics-addr` (the endpoint has no authentication).
+    #[arg(long)]
+    pub metrics_allow_remote: bool,
 }
 
 /// `presswire process`.

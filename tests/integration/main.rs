@@ -3,6 +3,7 @@
 
 mod cli;
 mod daemon;
+mod operators;
 mod process;
 mod replay;
 mod util;
