@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
         Command::Replay(a) => cli::replay::run(a),
+        Command::Train(a) => cli::train::run(a).map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ pub mod process;
 pub mod replay;
 pub mod run;
 pub mod schema;
+pub mod train;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,8 @@ pub enum Command {
     Schema,
     /// Process folders and archives once, in parallel, into an outbox (resumable).
     Replay(ReplayArgs),
+    /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
+    Train(TrainArgs),
 }
 
 /// `presswire replay`.
@@ -100,6 +103,9 @@ pub struct RunArgs {
     /// Allow a non-loopback `--metrics-addr` (the endpoint has no authentication).
     #[arg(long)]
     pub metrics_allow_remote: bool,
+    /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
 /// `presswire process`.
@@ -114,8 +120,46 @@ pub struct ProcessArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
+    /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Files to process; none or `-` reads stdin.
     pub paths: Vec<PathBuf>,
+}
+
+/// `presswire train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Labelled articles, JSON Lines: `{"text": ..., "label": ..., "title": ...}`.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model name reported as `linear:<name>` (default: the file name without extension).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Config file, for the tag stage's options.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Character n-gram sizes: `MIN-MAX`, `N` or `none`.
+    #[arg(long, default_value = "1-2")]
+    pub char_ngrams: String,
+    /// Do not use jieba words as features.
+    #[arg(long)]
+    pub no_words: bool,
+    /// Keep features found in at least this many articles.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: u32,
+    /// Keep at most this many features (most frequent first).
+    #[arg(long, default_value_t = 200_000)]
+    pub max_features: usize,
+    /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
+    #[arg(long, default_value_t = 1e-4)]
+    pub l2: f64,
+    /// Most optimiser (L-BFGS) iterations.
+    #[arg(long, default_value_t = 300)]
+    pub max_iter: usize,
 }
 
 /// `presswire check-config`.

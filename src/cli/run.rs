@@ -17,6 +17,7 @@ struct Overrides {
     inbox: Option<PathBuf>,
     outbox: Option<PathBuf>,
     deterministic: bool,
+    model: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -28,6 +29,9 @@ impl Overrides {
             config.outbox = o.clone();
         }
         config.deterministic |= self.deterministic;
+        if let Some(m) = &self.model {
+            config.classify.model = Some(m.clone());
+        }
         validated(config)
     }
 }
@@ -43,6 +47,7 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
         inbox: args.inbox,
         outbox: args.outbox,
         deterministic: args.deterministic,
+        model: args.model,
     };
     let config = overrides.apply(load_config(args.config.as_deref())?)?;
     log.init(&config.log);
