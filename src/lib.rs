@@ -7,6 +7,7 @@
 //!   [`Record`] assembly.
 //! - [`work`]: the unit of work and the step each stage applies to it, shared by every command.
 //! - [`pipeline`]: the async wiring (tasks, bounded channels, `spawn_blocking`, drain).
+//! - [`replay`]: batch replay of folders and archives on a worker pool, same steps as the daemon.
 //! - [`sink`]: atomic outbox writes, archive, quarantine, and sealing a batch in crash-safe order.
 //! - [`ledger`]: processed content hashes (SQLite, WAL) and the daemon lock.
 //! - [`faults`]: the test seam (named crash points, injected faults), inert unless enabled.
@@ -22,6 +23,7 @@ pub mod ledger;
 pub mod models;
 pub mod pipeline;
 pub mod record;
+pub mod replay;
 pub mod shutdown;
 pub mod sink;
 pub mod source;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Process(a) => cli::process::run(a),
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
+        Command::Replay(a) => cli::replay::run(a),
         Command::Train(a) => cli::train::run(a).map(|()| 0),
         Command::Submit(a) => cli::submit::run(a),
         Command::Worker(a) => cli::worker::run(a).map(|()| 0),

@@ -2,6 +2,7 @@
 
 pub mod check_config;
 pub mod process;
+pub mod replay;
 pub mod run;
 pub mod schema;
 pub mod train;
@@ -42,6 +43,8 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Print the JSON Schema of the output record.
     Schema,
+    /// Process folders and archives once, in parallel, into an outbox (resumable).
+    Replay(ReplayArgs),
     /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
     Train(TrainArgs),
     /// Queue dumps on a NATS JetStream work queue for `presswire worker`s.
@@ -50,6 +53,41 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Show recent activity and counts from the daemon's ledger.
     Status(StatusArgs),
+}
+
+/// `presswire replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Output folder (default: the config's `outbox`). Failure reports go to `<out>/.failed/`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: the config's `workers`, 0 = one per core).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Input format; by default `*.jsonl` files are JSONL and everything else a dump.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Reprocess inputs whose output is already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Leave `processed_at` null (byte-identical to `run --deterministic`).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// Progress as log lines even on a terminal.
+    #[arg(long)]
+    pub progress_lines: bool,
+    /// Seconds between progress lines.
+    #[arg(long, default_value_t = 5)]
+    pub progress_every: u64,
+    /// No progress output, only the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Folders (walked recursively), `.tar`, `.tar.gz`/`.tgz` and `.zip` archives, or files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `presswire run`.
@@ -67,6 +105,13 @@ pub struct RunArgs {
     /// Leave `processed_at` null so output depends only on input and config.
     #[arg(long)]
     pub deterministic: bool,
+    /// Serve Prometheus `/metrics` and `/healthz` on this address (off by default), e.g.
+    /// `127.0.0.1:9898`. Port 0 picks a free port (logged).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Allow a non-loopback `--metrics-addr` (the endpoint has no authentication).
+    #[arg(long)]
+    pub metrics_allow_remote: bool,
     /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
     #[arg(long)]
     pub model: Option<PathBuf>,

@@ -7,5 +7,7 @@ mod cli;
 mod crash;
 mod daemon;
 mod ledger;
+mod operators;
 mod process;
+mod replay;
 mod util;
