@@ -9,10 +9,12 @@
 //! - [`pipeline`]: the async wiring (tasks, bounded channels, `spawn_blocking`, drain).
 //! - [`sink`]: atomic outbox writes, archive, quarantine.
 //! - [`record`]: the output record and its schema version.
+//! - [`eval`]: the scrambled-dump generator and the split/clean scorer.
 //! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod eval;
 pub mod models;
 pub mod pipeline;
 pub mod record;

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Command::Process(a) => cli::process::run(a),
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
+        Command::GenDumps(a) => cli::gen_dumps::run(a).map(|()| 0),
+        Command::EvalSplit(a) => cli::eval_split::run(a).map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_split;
+pub mod gen_dumps;
 pub mod process;
 pub mod run;
 pub mod schema;
@@ -38,6 +40,10 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Print the JSON Schema of the output record.
     Schema,
+    /// Write scrambled test dumps with ground truth, built from real articles.
+    GenDumps(gen_dumps::GenDumpsArgs),
+    /// Score split + clean on dumps written by `gen-dumps`.
+    EvalSplit(eval_split::EvalSplitArgs),
 }
 
 /// `presswire run`.
