@@ -76,10 +76,8 @@ fn clean_source(title: &str, raw: &[&str]) -> Option<Source> {
     let junk = ["require", "ad_state", "pid:", "{", "}", "'", "稿件来源", "查看最新行情", "责任编辑", "记者", "作者", "通讯员", "■", "图为", "摄"];
     let mut paras: Vec<(String, bool)> = Vec::new();
     for (k, p) in raw.iter().enumerate() {
-        let mut t = normalise(p, true).0;
-        if k == 0 {
-            t = strip_dateline(&t);
-        }
+        let mut t = if k == 0 { strip_dateline(p.trim()) } else { p.to_string() };
+        t = normalise(&t, true).0;
         let n = t.chars().count();
         if n < 6 || junk.iter().any(|j| t.contains(j)) || han_share(&t) < 0.6 {
             continue;

@@ -221,6 +221,23 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
     tally.joins_true += true_joins;
     tally.joins_pred += joins.len();
     tally.joins_ok += joins.iter().filter(|j| truth_pairs.contains(j)).count();
+    if std::env::var_os("PW_EVAL_DEBUG").is_some() {
+        let ex = |i: usize, head: bool| {
+            let t = &truth.pieces[i].text;
+            let n = t.chars().count();
+            if head { t.chars().skip(n.saturating_sub(10)).collect::<String>() } else { t.chars().take(10).collect() }
+        };
+        for j in &joins {
+            if !truth_pairs.contains(j) {
+                eprintln!("{} FALSE JOIN {}|{}", truth.file, ex(j.0, true), ex(j.1, false));
+            }
+        }
+        for j in &truth_pairs {
+            if !joins.contains(j) {
+                eprintln!("{} MISSED JOIN {}|{} (placed {:?} {:?})", truth.file, ex(j.0, true), ex(j.1, false), place[j.0], place[j.1]);
+            }
+        }
+    }
     // Per article: header fields and order.
     for (a, ta) in truth.articles.iter().enumerate() {
         tally.articles += 1;

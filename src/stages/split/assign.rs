@@ -228,6 +228,12 @@ fn parse_group(infos: &[Info], group: &[usize]) -> Vec<Header> {
 }
 
 /// Is headline `t` (followed by the body paragraphs `run`) a section heading of `cur`?
+///
+/// Title evidence: the lead restates the headline (coverage of its bigrams in the next
+/// paragraphs), a lead cue (`近日`, `北京时间`), a running article that already has several
+/// paragraphs and ends with a full stop. Heading evidence: the text after the headline
+/// continues the running article (cosine of bigram vectors), the headline's words already occur
+/// in that article, a sibling heading of the same shape, a heading mark.
 fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
     let info = &ctx.infos[t];
     if info.heading_mark {
@@ -239,31 +245,61 @@ fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
     if cur.body.is_empty() {
         return false;
     }
-    let tail: Vec<usize> = cur.body.iter().rev().take(10).copied().collect();
-    let before = ctx.lex.vector(tail);
-    let after = ctx.lex.vector(run.iter().copied().chain([t]));
-    let mut cont = before.cos(&after);
-    // Coverage of the running article's title in the new text.
-    if let Some(title) = cur.header.title {
-        cont += 0.3 * ctx.lex.coverage(&ctx.texts[title], run);
+    // The lead restates the headline: a title.
+    if ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(1)]) >= 0.8 {
+        return false;
     }
-    // Sibling headings: same length and shape as one already seen.
+    let f = heading_features(ctx, t, run, cur);
+    // Weights fitted on generated dumps (docs/SPLIT.md), checked against the sample.
+    let len = ctx.texts[t].chars().count() as f32;
+    let heading_score = f.cos + 0.25 * f.cov_cur - 0.008 * (len - 16.0)
+        - 0.02 * f.cov_next * f32::from(u8::from(f.lead))
+        - 0.05 * f32::from(u8::from(!f.prev_terminal));
+    let title_score = -heading_score;
+    if std::env::var_os("PW_DEBUG").is_some() {
+        eprintln!(
+            "HFEAT\t{}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.3}\t{}\t{:.3}\t{}",
+            ctx.texts[t], f.cov_next, f.cov_cur, f.cos, f.lead, f.sibling, f.cur_paras, f.prev_terminal, title_score, f.rare, f.cos_all, ctx.texts[t].chars().count()
+        );
+    }
+    heading_score >= HEADING_SCORE
+}
+
+/// Heading scores at or above this make a lone headline a section heading.
+const HEADING_SCORE: f32 = 0.004;
+
+struct HeadingFeatures {
+    cov_next: f32,
+    cov_cur: f32,
+    cos: f32,
+    lead: bool,
+    sibling: bool,
+    cur_paras: usize,
+    prev_terminal: bool,
+    rare: usize,
+    cos_all: f32,
+}
+
+fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> HeadingFeatures {
+    let recent: Vec<usize> = cur.body.iter().rev().take(10).copied().collect();
+    let before = ctx.lex.vector(recent.iter().copied());
+    let after = ctx.lex.vector(run.iter().copied());
     let shape = |s: &str| (s.chars().count(), s.contains(' '));
     let (n, sp) = shape(&ctx.texts[t]);
-    if cur.headings.iter().any(|&h| {
-        let (m, sp2) = shape(&ctx.texts[h]);
-        sp == sp2 && n.abs_diff(m) <= 3
-    }) {
-        cont += 0.08;
+    HeadingFeatures {
+        cov_next: ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(2)]),
+        cov_cur: ctx.lex.coverage(&ctx.texts[t], &cur.body),
+        cos: before.cos(&after),
+        lead: run.first().is_some_and(|&r| ctx.infos[r].lead),
+        sibling: cur.headings.iter().any(|&h| {
+            let (m, sp2) = shape(&ctx.texts[h]);
+            sp == sp2 && n.abs_diff(m) <= 3
+        }),
+        cur_paras: cur.body.iter().filter(|b| !cur.headings.contains(b)).count(),
+        rare: ctx.lex.rare_shared(run, &cur.body, 3),
+        cos_all: ctx.lex.vector(cur.body.iter().copied()).cos(&after),
+        prev_terminal: cur.body.last().is_none_or(|&p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body),
     }
-    if run.first().is_some_and(|&r| ctx.infos[r].lead) {
-        cont -= 0.03;
-    }
-    if std::env::var_os("PW_DEBUG").is_some() {
-        let body: Vec<usize> = cur.body.clone();
-        eprintln!("heading? {t} cont={cont:.3} cov_next={:.3} cov_cur={:.3} cos={:.3} lead={}", ctx.lex.coverage(&ctx.texts[t], run), ctx.lex.coverage(&ctx.texts[t], &body), before.cos(&after), run.first().is_some_and(|&r| ctx.infos[r].lead));
-    }
-    cont >= 0.1
 }
 
 /// Articles joined by a column break (head in one, tail in the other) become one, as long as
@@ -341,10 +377,17 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
             if !arts[a].body.is_empty() {
                 s += 0.6 * ctx.lex.vector(arts[a].body.iter().copied()).cos(&xv);
             } else if arts[a].detached {
-                s += 0.15;
+                s += 0.25;
+            }
+            // A column printed before its own article's header is rarer than one after.
+            if titled && arts[a].first_pos() > start {
+                s -= 0.1;
             }
             if Some(a) == prev {
                 s += 0.1;
+            }
+            if std::env::var_os("PW_DEBUG").is_some() {
+                eprintln!("attach {x} -> {a}: {s:.3}");
             }
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((a, s));

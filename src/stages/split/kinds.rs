@@ -327,8 +327,12 @@ fn is_headline(s: &str) -> bool {
     if s.ends_with(['，', '、', '：', ':', ',', '（', '“', '《']) || s.contains('。') {
         return false;
     }
-    let commas = s.matches(['，', ',', '；']).count();
-    if commas > 1 || (commas == 1 && n > 24 && !is_heading_mark(s)) {
+    if s.contains(['，', ',', '；']) && !is_heading_mark(s) {
+        return false;
+    }
+    // A quote or bracket left open: a sentence cut short, not a headline.
+    let count = |c: char| s.matches(c).count();
+    if count('“') != count('”') || count('（') != count('）') || count('《') != count('》') {
         return false;
     }
     s.chars().filter(|c| is_han(*c)).count() * 2 >= n

@@ -174,6 +174,25 @@ impl Lexicon {
         }
     }
 
+    /// Number of rare bigrams (in at most `max_df` paragraphs of the dump) that occur both in
+    /// the paragraphs `a` and in the paragraphs `b`.
+    pub fn rare_shared(&self, a: &[usize], b: &[usize], max_df: u32) -> usize {
+        let collect = |ps: &[usize]| {
+            let mut v: Vec<Bigram> = ps
+                .iter()
+                .filter_map(|i| self.grams.get(*i))
+                .flatten()
+                .copied()
+                .filter(|g| self.df.get(g).copied().unwrap_or(0) <= max_df)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (va, vb) = (collect(a), collect(b));
+        va.iter().filter(|g| vb.binary_search(g).is_ok()).count()
+    }
+
     /// IDF-weighted overlap between two short texts (used near a column break).
     pub fn overlap(&self, a: &str, b: &str) -> f32 {
         let mut ga = bigrams(a);

@@ -19,6 +19,7 @@ pub mod kinds;
 pub mod lexical;
 pub mod order;
 pub mod rejoin;
+pub mod words;
 
 use crate::record::{Kind, RepairAction};
 use crate::stages::draft::{excerpt, Draft};
@@ -30,7 +31,7 @@ use kinds::{Info, Role};
 pub fn split(text: &str) -> Vec<Draft> {
     let paras = blocks::paragraphs(text);
     let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
-    let infos = kinds::classify(&texts);
+    let mut infos = kinds::classify(&texts);
     let items: Vec<usize> = (0..texts.len())
         .filter(|&i| infos[i].role != Role::Furniture)
         .collect();
@@ -39,6 +40,16 @@ pub fn split(text: &str) -> Vec<Draft> {
         pos_of[i] = k;
     }
     let lex = lexical::Lexicon::new(&texts);
+    // A "headline" that a tail clearly continues was a paragraph cut short.
+    for w in items.windows(2) {
+        let (h, t) = (w[0], w[1]);
+        if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body {
+            let s = rejoin::score(&lex, &texts[h], &texts[t], &infos[t], true);
+            if s >= 2.6 {
+                infos[h].role = Role::Body;
+            }
+        }
+    }
     let links = rejoin::links(&texts, &infos, &items, &lex);
     let articles = assign::assign(&texts, &infos, &items, &links, &lex);
     let mut drafts: Vec<Draft> = articles

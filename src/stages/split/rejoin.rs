@@ -15,9 +15,10 @@
 
 use super::kinds::{is_han, Info, Role};
 use super::lexical::Lexicon;
+use super::words;
 
 /// Minimum score of an accepted pair.
-pub const THRESHOLD: f32 = 0.45;
+pub const THRESHOLD: f32 = 0.2;
 
 /// A head paragraph joined to its tail.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,13 +69,13 @@ fn head_window(s: &str) -> &str {
     if n < 4 {
         return "";
     }
-    let start = n.saturating_sub(40);
+    let start = n.saturating_sub(24);
     let end = n - 2;
     &s[chars[start].0..chars[end].0]
 }
 
 fn tail_window(s: &str) -> &str {
-    let chars: Vec<(usize, char)> = s.char_indices().take(42).collect();
+    let chars: Vec<(usize, char)> = s.char_indices().take(26).collect();
     if chars.len() < 4 {
         return "";
     }
@@ -110,7 +111,7 @@ pub fn score(
     // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph.
     if let Some(dot) = tail.find('。') {
         let k = tail[..dot].chars().count();
-        if k <= 10 && first == k && tail[dot..].chars().count() > 6 {
+        if k <= 16 && first == k && tail[dot..].chars().count() > 6 {
             s -= 1.0;
         }
     }
@@ -127,13 +128,40 @@ pub fn score(
                 _ => s += 1.0,
             }
         }
+        s += crossing(head, tail);
         if a.is_ascii_digit() && b.is_ascii_digit() {
             s += 0.8;
         }
     }
+    // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
+    let t2: String = tail.chars().take(2).collect();
+    let h6: String = head.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    if t2.chars().count() == 2 && t2.chars().all(is_han) && h6.contains(&t2) {
+        s -= 0.8;
+    }
     let ov = lex.overlap(head_window(head), tail_window(tail));
-    s += (ov * 0.25).min(1.5);
+    s += (ov * 0.15).min(0.6);
     s
+}
+
+/// Evidence from a dictionary word spanning the cut: `推|动`, `调解工|作`.
+fn crossing(head: &str, tail: &str) -> f32 {
+    let h: Vec<char> = head.chars().rev().take(2).collect();
+    let t: Vec<char> = tail.chars().take(2).collect();
+    let mut best = 0u32;
+    if let (Some(&a), Some(&b)) = (h.first(), t.first()) {
+        best = best.max(words::freq(&[a, b]));
+        if let Some(&a2) = h.get(1) {
+            best = best.max(words::freq(&[a2, a, b]));
+        }
+        if let Some(&b2) = t.get(1) {
+            best = best.max(words::freq(&[a, b, b2]));
+        }
+    }
+    if best == 0 {
+        return 0.0;
+    }
+    (0.8 + 0.25 * (best as f32 / 20.0).log10()).min(1.6)
 }
 
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
@@ -217,6 +245,47 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                     }
                 }
             }
+        }
+    }
+    // Local search: head h2 takes the tail t1 of a chosen pair (h1, t1), h1 moves to a tail
+    // that is free (possibly the one h2 releases), whenever the total score improves.
+    for _ in 0..3 {
+        let mut changed = false;
+        let heads: Vec<usize> = cands.iter().map(|l| l.head).collect();
+        for h2 in heads {
+            let mine = chosen.iter().position(|c| c.head == h2);
+            let own = mine.map_or(0.0, |m| chosen[m].score);
+            let mut best: Option<(usize, Link, Link, f32)> = None;
+            for (ci, c) in chosen.iter().enumerate() {
+                if Some(ci) == mine {
+                    continue;
+                }
+                let Some(x) = lookup(h2, c.tail) else { continue };
+                for alt in cands.iter().filter(|l| l.head == c.head && l.tail != c.tail) {
+                    let taken = chosen
+                        .iter()
+                        .enumerate()
+                        .any(|(k, o)| o.tail == alt.tail && Some(k) != mine);
+                    if taken {
+                        continue;
+                    }
+                    let gain = x + alt.score - c.score - own;
+                    if gain > 1e-3 && best.as_ref().is_none_or(|b| gain > b.3) {
+                        best = Some((ci, Link { head: h2, tail: c.tail, score: x }, *alt, gain));
+                    }
+                }
+            }
+            if let Some((ci, a, b, _)) = best {
+                chosen[ci] = b;
+                match mine {
+                    Some(m) => chosen[m] = a,
+                    None => chosen.push(a),
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
         }
     }
     // A link must not close a cycle (head → tail → … → head).
