@@ -1,6 +1,8 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_split;
+pub mod gen_dumps;
 pub mod process;
 pub mod replay;
 pub mod run;
@@ -53,6 +55,10 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Show recent activity and counts from the daemon's ledger.
     Status(StatusArgs),
+    /// Write scrambled test dumps with ground truth, built from real articles.
+    GenDumps(gen_dumps::GenDumpsArgs),
+    /// Score split + clean on dumps written by `gen-dumps`.
+    EvalSplit(eval_split::EvalSplitArgs),
 }
 
 /// `presswire replay`.
