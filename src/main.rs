@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Command::Process(a) => cli::process::run(a),
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
+        Command::TrainNer(a) => cli::train_ner::run(a),
+        Command::EvalNer(a) => cli::eval_ner::run(a),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -1,9 +1,11 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_ner;
 pub mod process;
 pub mod run;
 pub mod schema;
+pub mod train_ner;
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +40,10 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Print the JSON Schema of the output record.
     Schema,
+    /// Developer: fetch the MSRA corpus and train the entity tagger model.
+    TrainNer(train_ner::TrainNerArgs),
+    /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
+    EvalNer(eval_ner::EvalNerArgs),
 }
 
 /// `presswire run`.

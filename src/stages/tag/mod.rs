@@ -5,6 +5,7 @@
 
 pub mod entities;
 pub mod keywords;
+pub mod ner;
 
 use std::collections::HashSet;
 use std::io::Read;
