@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Schema => cli::schema::run().map(|()| 0),
         Command::TrainNer(a) => cli::train_ner::run(a),
         Command::EvalNer(a) => cli::eval_ner::run(a),
+        Command::EvalKeywords(a) => cli::eval_keywords::run(a),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

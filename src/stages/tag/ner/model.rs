@@ -21,6 +21,9 @@ pub enum ModelError {
     /// Made for a different feature set, label set or table size.
     #[error("incompatible NER model: {0}")]
     Incompatible(String),
+    /// A compressed model that does not inflate.
+    #[error("corrupt compressed NER model: {0}")]
+    Gzip(String),
     /// Shorter or longer than its header says.
     #[error("truncated NER model: {got} bytes, expected {want}")]
     Size {
@@ -158,11 +161,13 @@ impl NerModel {
     }
 }
 
+/// A small deterministic model for tests elsewhere in the tagger.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
 
-    fn tiny() -> NerModel {
+    /// A 2^8-bucket model with arbitrary but fixed weights.
+    pub(crate) fn tiny() -> NerModel {
         let bits = 8;
         let weights = (0..(1usize << bits) * N_LABELS)
             .map(|i| ((i * 37 % 255) as i32 - 127) as i8)
@@ -170,6 +175,12 @@ mod tests {
         let trans = (0..N_LABELS * N_LABELS).map(|i| i as f32 * 0.5).collect();
         NerModel::from_parts(bits, 0.01, trans, weights)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::tiny;
+    use super::*;
 
     #[test]
     fn model_round_trips_through_bytes() {

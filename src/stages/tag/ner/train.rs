@@ -31,8 +31,8 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            epochs: 12,
-            bits: 18,
+            epochs: 15,
+            bits: 19,
             seed: 20_211_124,
         }
     }
