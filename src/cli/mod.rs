@@ -3,6 +3,8 @@
 pub mod check_config;
 pub mod eval_split;
 pub mod gen_dumps;
+pub mod eval_keywords;
+pub mod eval_ner;
 pub mod process;
 pub mod replay;
 pub mod run;
@@ -11,6 +13,7 @@ pub mod train;
 pub mod submit;
 pub mod worker;
 pub mod status;
+pub mod train_ner;
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +62,12 @@ pub enum Command {
     GenDumps(gen_dumps::GenDumpsArgs),
     /// Score split + clean on dumps written by `gen-dumps`.
     EvalSplit(eval_split::EvalSplitArgs),
+    /// Developer: fetch the MSRA corpus and train the entity tagger model.
+    TrainNer(train_ner::TrainNerArgs),
+    /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
+    EvalNer(eval_ner::EvalNerArgs),
+    /// Developer: score keywords against reference keyword lists (TNEWS format).
+    EvalKeywords(eval_keywords::EvalKeywordsArgs),
 }
 
 /// `presswire replay`.
