@@ -31,7 +31,7 @@ impl Default for TrainOptions {
             features: FeatureOptions::default(),
             min_df: 2,
             max_features: 200_000,
-            l2: 1e-4,
+            l2: 1e-5,
             max_iter: 300,
         }
     }
