@@ -9,6 +9,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::config::{NatsOptions, SourceOptions};
 use crate::stages::tag::TagOptions;
 
 /// The shipped default configuration; [`Config::default`] equals it (a test checks).
@@ -58,6 +59,10 @@ pub struct Config {
     pub classify: ClassifyOptions,
     /// Logging options.
     pub log: LogOptions,
+    /// What `run` does with inbox files: process them here, or enqueue them on NATS.
+    pub source: SourceOptions,
+    /// The NATS JetStream work queue (`submit`, `worker`, `run --submit-to`).
+    pub nats: NatsOptions,
 }
 
 /// What to do with an input after its output is durable.
@@ -125,6 +130,8 @@ impl Default for Config {
             tag: TagOptions::default(),
             classify: ClassifyOptions::default(),
             log: LogOptions::default(),
+            source: SourceOptions::default(),
+            nats: NatsOptions::default(),
         }
     }
 }
@@ -261,6 +268,7 @@ impl Config {
                 self.log.level
             ));
         }
+        self.nats.validate().map_err(ConfigError::Invalid)?;
         let inbox = lexical(&self.inbox);
         let outbox = lexical(&self.outbox);
         if inbox == outbox {
@@ -375,8 +383,10 @@ mod tests {
         assert!(c.validate().is_err());
         c.outbox = "inbox".into();
         assert!(c.validate().is_err());
-        let mut c = Config::default();
-        c.archive_dir = Some("inbox/done".into());
+        let mut c = Config {
+            archive_dir: Some("inbox/done".into()),
+            ..Config::default()
+        };
         assert!(
             c.validate().is_err(),
             "visible folder inside the inbox would loop"
