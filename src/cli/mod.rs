@@ -244,7 +244,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200_000)]
     pub max_features: usize,
     /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, default_value_t = 1e-5)]
     pub l2: f64,
     /// Most optimiser (L-BFGS) iterations.
     #[arg(long, default_value_t = 300)]
