@@ -93,6 +93,7 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
     use anyhow::Context as _;
+    config.validate_on_disk()?;
     if let Some(seam) = faults::describe() {
         tracing::warn!(seam = %seam, "test fault-injection seam is active (PRESSWIRE_* variables); never set these in production");
     }

@@ -230,17 +230,31 @@ fn every_kind_of_bad_input_is_quarantined_with_a_report_while_good_files_flow() 
         }
     }
     // The symlink itself was moved, its target never read or touched.
-    assert!(std::fs::symlink_metadata(qdir.join("link.txt")).is_ok_and(|m| m.file_type().is_symlink()));
+    assert!(
+        std::fs::symlink_metadata(qdir.join("link.txt")).is_ok_and(|m| m.file_type().is_symlink())
+    );
     assert_eq!(std::fs::read(&secret).ok(), Some(good_dump("机密文件")));
 
     // Good files: one output each, named by content; odd names survive exactly.
-    let records: Vec<Value> = dirs.outputs().iter().flat_map(|p| read_records(p)).collect();
+    let records: Vec<Value> = dirs
+        .outputs()
+        .iter()
+        .flat_map(|p| read_records(p))
+        .collect();
     let files: Vec<String> = records
         .iter()
         .map(|r| r["source"]["file"].as_str().unwrap_or_default().to_string())
         .collect();
-    for name in ["with space.txt", "new\nline.txt", "-leading-dash.txt", "vanishing.txt"] {
-        assert!(files.iter().any(|f| f == name), "{name:?} processed: {files:?}");
+    for name in [
+        "with space.txt",
+        "new\nline.txt",
+        "-leading-dash.txt",
+        "vanishing.txt",
+    ] {
+        assert!(
+            files.iter().any(|f| f == name),
+            "{name:?} processed: {files:?}"
+        );
     }
     assert!(
         files.iter().any(|f| f.starts_with("caf\u{FFFD}")),
@@ -259,21 +273,31 @@ fn every_kind_of_bad_input_is_quarantined_with_a_report_while_good_files_flow() 
     let line_report = report(&dirs, OsStr::new("partly-bad.jsonl"));
     assert_eq!(line_report["code"], "jsonl.bad_lines");
     assert!(
-        line_report["reason"].as_str().is_some_and(|r| r.contains("line 2")),
+        line_report["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("line 2")),
         "{line_report}"
     );
     assert!(
-        dirs.outbox_entries().iter().all(|n| n.ends_with(".jsonl") && n.len() == 22),
+        dirs.outbox_entries()
+            .iter()
+            .all(|n| n.ends_with(".jsonl") && n.len() == 22),
         "outbox holds only <hash>.jsonl files: {:?}",
         dirs.outbox_entries()
     );
 
     // The daemon is alive and still takes work.
     drop_os(&dirs, &os("after.txt"), &good_dump("之后"));
-    wait_until(dirs.root.path(), T, "a good file after the bad ones", || {
-        archive.join("after.txt").exists()
-    });
-    assert!(matches!(daemon.child.try_wait(), Ok(None)), "daemon still running");
+    wait_until(
+        dirs.root.path(),
+        T,
+        "a good file after the bad ones",
+        || archive.join("after.txt").exists(),
+    );
+    assert!(
+        matches!(daemon.child.try_wait(), Ok(None)),
+        "daemon still running"
+    );
     let rss = peak_rss_kib(pid).unwrap_or(0);
     assert!(
         rss < 190 * 1024,
@@ -313,7 +337,9 @@ fn a_stage_that_panics_on_one_dump_quarantines_it_and_the_daemon_continues() {
     assert_eq!(r["stage"], "tag");
     assert_eq!(r["code"], "stage.panic");
     assert!(
-        r["reason"].as_str().is_some_and(|m| m.contains("injected fault panic.tag")),
+        r["reason"]
+            .as_str()
+            .is_some_and(|m| m.contains("injected fault panic.tag")),
         "the panic message is kept: {r}"
     );
     assert!(r["sha256"].as_str().is_some_and(|h| h.len() == 64));

@@ -87,7 +87,12 @@ fn settled(dirs: &Dirs) -> bool {
 /// Starts a daemon with no fault and waits until the inbox is empty, then stops it cleanly.
 fn finish(dirs: &Dirs) {
     let daemon = Daemon::spawn(daemon_cmd(dirs, CONFIG, &[]));
-    wait_until(dirs.root.path(), Duration::from_secs(120), "inbox drained", || settled(dirs));
+    wait_until(
+        dirs.root.path(),
+        Duration::from_secs(120),
+        "inbox drained",
+        || settled(dirs),
+    );
     let (status, _) = daemon.stop(Duration::from_secs(30));
     assert!(status.success());
 }
@@ -215,7 +220,6 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
         *random_last.entry(last).or_default() += 1;
     }
 
-
     // 3. Restart without faults and let it finish.
     finish(&dirs);
     let got = snapshot(&dirs);
@@ -265,10 +269,7 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(status["counts"]["contents_done"], good as u64);
 
-    let missed: Vec<&&str> = order
-        .iter()
-        .filter(|p| !named_hit.contains(**p))
-        .collect();
+    let missed: Vec<&&str> = order.iter().filter(|p| !named_hit.contains(**p)).collect();
     let mut all: BTreeSet<String> = named_hit.clone();
     all.extend(random_last.keys().cloned());
     eprintln!(
@@ -278,5 +279,8 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
         all.len(),
         t0.elapsed()
     );
-    assert!(missed.is_empty(), "named crash points never reached: {missed:?}");
+    assert!(
+        missed.is_empty(),
+        "named crash points never reached: {missed:?}"
+    );
 }

@@ -8,4 +8,5 @@ mod crash;
 mod daemon;
 mod ledger;
 mod process;
+mod safety;
 mod util;
