@@ -9,6 +9,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::config::{NatsOptions, SourceOptions};
 use crate::stages::tag::TagOptions;
 
 /// The shipped default configuration; [`Config::default`] equals it (a test checks).
@@ -58,6 +59,10 @@ pub struct Config {
     pub classify: ClassifyOptions,
     /// Logging options.
     pub log: LogOptions,
+    /// What `run` does with inbox files: process them here, or enqueue them on NATS.
+    pub source: SourceOptions,
+    /// The NATS JetStream work queue (`submit`, `worker`, `run --submit-to`).
+    pub nats: NatsOptions,
 }
 
 /// What to do with an input after its output is durable.
@@ -70,12 +75,17 @@ pub enum ArchiveMode {
     Delete,
 }
 
-/// Classifier selection.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Classifier selection: the `taxonomy` classifier unless `model` names a linear model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyOptions {
     /// A taxonomy TOML file to use instead of the built-in one.
     pub taxonomy: Option<PathBuf>,
+    /// A linear model file from `presswire train`; when set it replaces the taxonomy.
+    pub model: Option<PathBuf>,
+    /// Linear model only: below this softmax probability of the best label, the category
+    /// is `unknown` (0 never gives `unknown`).
+    pub min_score: f64,
 }
 
 /// Logging options.
@@ -120,6 +130,18 @@ impl Default for Config {
             tag: TagOptions::default(),
             classify: ClassifyOptions::default(),
             log: LogOptions::default(),
+            source: SourceOptions::default(),
+            nats: NatsOptions::default(),
+        }
+    }
+}
+
+impl Default for ClassifyOptions {
+    fn default() -> Self {
+        ClassifyOptions {
+            taxonomy: None,
+            model: None,
+            min_score: 0.5,
         }
     }
 }
@@ -231,6 +253,12 @@ impl Config {
         if self.rescan_interval < Duration::from_millis(100) {
             return bad("rescan_interval must be at least 100ms".into());
         }
+        if !(0.0..=1.0).contains(&self.classify.min_score) {
+            return bad(format!(
+                "classify.min_score must be between 0 and 1 (got {})",
+                self.classify.min_score
+            ));
+        }
         if !matches!(
             self.log.level.as_str(),
             "error" | "warn" | "info" | "debug" | "trace"
@@ -240,6 +268,7 @@ impl Config {
                 self.log.level
             ));
         }
+        self.nats.validate().map_err(ConfigError::Invalid)?;
         let inbox = lexical(&self.inbox);
         let outbox = lexical(&self.outbox);
         if inbox == outbox {

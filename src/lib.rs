@@ -11,9 +11,11 @@
 //! - [`ledger`]: processed content hashes (SQLite, WAL) and the daemon lock.
 //! - [`faults`]: the test seam (named crash points, injected faults), inert unless enabled.
 //! - [`record`]: the output record and its schema version.
+//! - [`cluster`]: scaling out on a NATS JetStream work queue (`submit`, `worker`).
 //! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
 #![warn(missing_docs)]
 
+pub mod cluster;
 pub mod config;
 pub mod faults;
 pub mod ledger;

@@ -26,6 +26,9 @@ fn main() -> ExitCode {
         Command::CheckConfig(a) => cli::check_config::run(a).map(|()| 0),
         Command::Schema => cli::schema::run().map(|()| 0),
         Command::Status(a) => cli::status::run(a).map(|()| 0),
+        Command::Train(a) => cli::train::run(a).map(|()| 0),
+        Command::Submit(a) => cli::submit::run(a),
+        Command::Worker(a) => cli::worker::run(a).map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -5,6 +5,9 @@ pub mod process;
 pub mod run;
 pub mod schema;
 pub mod status;
+pub mod train;
+pub mod submit;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +44,12 @@ pub enum Command {
     Schema,
     /// Show recent activity and counts from the daemon's ledger.
     Status(StatusArgs),
+    /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
+    Train(TrainArgs),
+    /// Queue dumps on a NATS JetStream work queue for `presswire worker`s.
+    Submit(SubmitArgs),
+    /// Process jobs from a NATS JetStream work queue until SIGTERM/SIGINT.
+    Worker(WorkerArgs),
 }
 
 /// `presswire run`.
@@ -62,6 +71,13 @@ pub struct RunArgs {
     /// output (one file per content still; the ledger records them as `forced`).
     #[arg(long)]
     pub force: bool,
+    /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Enqueue inbox files on this NATS server instead of processing them here
+    /// (as `[source] kind = "nats"` with `[nats] url`).
+    #[arg(long, value_name = "URL")]
+    pub submit_to: Option<String>,
 }
 
 /// `presswire status`.
@@ -81,6 +97,46 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// `presswire submit`.
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    /// Config file (TOML); its `[nats]` table names the streams.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Skip content whose output this outbox folder already holds.
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Folders (their files, not recursively), files, or `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `presswire worker`.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Write `<hash>.jsonl` files here (may be shared by several workers).
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Publish each record to `<S>.<category>` (captured by `[nats] articles_stream`).
+    #[arg(long, value_name = "S")]
+    pub publish_subject: Option<String>,
+    /// Jobs run at once (overrides `[nats] concurrency`).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Leave `processed_at` null.
+    #[arg(long)]
+    pub deterministic: bool,
+}
+
 /// `presswire process`.
 #[derive(Debug, clap::Args)]
 pub struct ProcessArgs {
@@ -93,8 +149,46 @@ pub struct ProcessArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
+    /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Files to process; none or `-` reads stdin.
     pub paths: Vec<PathBuf>,
+}
+
+/// `presswire train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Labelled articles, JSON Lines: `{"text": ..., "label": ..., "title": ...}`.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model name reported as `linear:<name>` (default: the file name without extension).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Config file, for the tag stage's options.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Character n-gram sizes: `MIN-MAX`, `N` or `none`.
+    #[arg(long, default_value = "1-2")]
+    pub char_ngrams: String,
+    /// Do not use jieba words as features.
+    #[arg(long)]
+    pub no_words: bool,
+    /// Keep features found in at least this many articles.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: u32,
+    /// Keep at most this many features (most frequent first).
+    #[arg(long, default_value_t = 200_000)]
+    pub max_features: usize,
+    /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
+    #[arg(long, default_value_t = 1e-4)]
+    pub l2: f64,
+    /// Most optimiser (L-BFGS) iterations.
+    #[arg(long, default_value_t = 300)]
+    pub max_iter: usize,
 }
 
 /// `presswire check-config`.

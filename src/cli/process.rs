@@ -19,6 +19,9 @@ use crate::cli::{load_config, validated, ProcessArgs};
 pub fn run(args: ProcessArgs) -> anyhow::Result<usize> {
     let mut config = load_config(args.config.as_deref())?;
     config.deterministic |= args.deterministic;
+    if let Some(m) = &args.model {
+        config.classify.model = Some(m.clone());
+    }
     let config = validated(config)?;
     let models = presswire::models::load(&config)?;
     let opts = RecordOptions {

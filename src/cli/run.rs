@@ -21,8 +21,14 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
         config.outbox = o;
     }
     config.deterministic |= args.deterministic;
+    if let Some(m) = args.model {
+        config.classify.model = Some(m);
+    }
     let config = validated(config)?;
     log.init(&config.log);
+    if args.submit_to.is_some() || config.source.kind == presswire::cluster::SourceKind::Nats {
+        return crate::cli::submit::run_relay(config, args.submit_to);
+    }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
         let models = Arc::new(tokio::task::spawn_blocking({
