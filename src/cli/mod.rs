@@ -5,8 +5,8 @@ pub mod process;
 pub mod run;
 pub mod schema;
 pub mod status;
-pub mod train;
 pub mod submit;
+pub mod train;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
