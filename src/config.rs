@@ -47,6 +47,9 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Dumps processed concurrently (claimed but not yet written).
     pub max_in_flight: usize,
+    /// Quarantine an input after the daemon died this many times while it was in flight
+    /// (a dump that crashes the whole process); 0 never does.
+    pub max_attempts: u32,
     /// Capacity of each channel between stages.
     pub channel_capacity: usize,
     /// Threads for CPU-heavy stage work; 0 means one per core.
@@ -124,6 +127,7 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(10),
             max_file_bytes: 64 * 1024 * 1024,
             max_in_flight: 16,
+            max_attempts: 3,
             channel_capacity: 8,
             workers: 0,
             deterministic: false,

@@ -351,3 +351,57 @@ fn a_stage_that_panics_on_one_dump_quarantines_it_and_the_daemon_continues() {
     let (status, _) = daemon.stop(T);
     assert!(status.success());
 }
+
+#[test]
+fn an_input_that_kills_the_whole_process_is_set_aside_after_max_attempts() {
+    // Not a panic: the process dies (SIGKILL) in the tag stage on this one file, as on a stack
+    // overflow. Restarted each time (as systemd would), the daemon must not crash-loop forever.
+    use std::os::unix::process::ExitStatusExt;
+    let dirs = Dirs::new();
+    dirs.drop_file("poison.txt", &good_dump("致命"));
+    dirs.drop_file("fine.txt", &good_dump("无恙"));
+    let config = "settle = \"20ms\"\nmax_attempts = 2\n";
+    let report_path = dirs.quarantine().join("poison.txt.error.json");
+    let mut deaths = 0;
+    let mut survivor = None;
+    for _ in 0..5 {
+        let mut child = daemon_cmd(&dirs, config, &[("PRESSWIRE_FAULTS", "kill.tag=poison")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let mut exited = None;
+        wait_until(dirs.root.path(), T, "death or recovery", || {
+            exited = child.try_wait().ok().flatten();
+            exited.is_some() || (report_path.exists() && dirs.archive().join("fine.txt").exists())
+        });
+        match exited {
+            Some(status) => {
+                assert_eq!(status.signal(), Some(9), "died of the poison input");
+                deaths += 1;
+            }
+            None => {
+                survivor = Some(child);
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        deaths, 3,
+        "died max_attempts times beside another input, once alone, then set the input aside"
+    );
+    let mut child = survivor.unwrap_or_else(|| panic!("the daemon never recovered"));
+    let r = report(&dirs, OsStr::new("poison.txt"));
+    assert_eq!(r["code"], "pipeline.crashed_repeatedly");
+    assert!(r["sha256"].as_str().is_some_and(|h| h.len() == 64));
+    assert_eq!(
+        dirs.outputs().len(),
+        1,
+        "the good file beside it was processed"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success());
+}

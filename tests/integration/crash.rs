@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use crate::bad_input::{daemon_cmd, good_dump};
 use crate::util::{list, read_records, run_cli, wait_until, Daemon, Dirs};
 
-const CONFIG: &str = "settle = \"20ms\"\n";
+/// `max_attempts = 0`: dumps in flight during many kills must not be set aside as poison here.
+const CONFIG: &str = "settle = \"20ms\"\nmax_attempts = 0\n";
 const DUMPS: usize = 240;
 const RANDOM_ROUNDS: usize = 10;
 
