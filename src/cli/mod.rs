@@ -140,6 +140,23 @@ pub struct RunArgs {
     pub force: bool,
 }
 
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `presswire submit`.
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -178,23 +195,6 @@ pub struct WorkerArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
-}
-
-/// `presswire status`.
-#[derive(Debug, clap::Args)]
-pub struct StatusArgs {
-    /// Config file (TOML), to find the state folder.
-    #[arg(long, short)]
-    pub config: Option<PathBuf>,
-    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
-    #[arg(long)]
-    pub inbox: Option<PathBuf>,
-    /// How many recent events to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `presswire process`.
