@@ -75,12 +75,17 @@ pub enum ArchiveMode {
     Delete,
 }
 
-/// Classifier selection.
+/// Classifier selection: the `taxonomy` classifier unless `model` names a linear model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyOptions {
     /// A taxonomy TOML file to use instead of the built-in one.
     pub taxonomy: Option<PathBuf>,
+    /// A linear model file from `presswire train`; when set it replaces the taxonomy.
+    pub model: Option<PathBuf>,
+    /// Linear model only: below this softmax probability of the best label, the category
+    /// is `unknown` (0 never gives `unknown`).
+    pub min_score: f64,
 }
 
 /// Logging options.
@@ -133,7 +138,11 @@ impl Default for Config {
 
 impl Default for ClassifyOptions {
     fn default() -> Self {
-        ClassifyOptions { taxonomy: None }
+        ClassifyOptions {
+            taxonomy: None,
+            model: None,
+            min_score: 0.5,
+        }
     }
 }
 
@@ -243,6 +252,12 @@ impl Config {
         }
         if self.rescan_interval < Duration::from_millis(100) {
             return bad("rescan_interval must be at least 100ms".into());
+        }
+        if !(0.0..=1.0).contains(&self.classify.min_score) {
+            return bad(format!(
+                "classify.min_score must be between 0 and 1 (got {})",
+                self.classify.min_score
+            ));
         }
         if !matches!(
             self.log.level.as_str(),
@@ -368,8 +383,10 @@ mod tests {
         assert!(c.validate().is_err());
         c.outbox = "inbox".into();
         assert!(c.validate().is_err());
-        let mut c = Config::default();
-        c.archive_dir = Some("inbox/done".into());
+        let mut c = Config {
+            archive_dir: Some("inbox/done".into()),
+            ..Config::default()
+        };
         assert!(
             c.validate().is_err(),
             "visible folder inside the inbox would loop"

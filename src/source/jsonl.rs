@@ -44,6 +44,17 @@ pub fn parse(text: &str) -> (Vec<JsonlArticle>, Vec<LineError>) {
         if raw.trim().is_empty() {
             continue;
         }
+        if raw.len() > crate::work::MAX_LINE_BYTES {
+            errors.push(LineError {
+                line: n + 1,
+                reason: format!(
+                    "line is {} bytes, over the {}-byte limit for one article",
+                    raw.len(),
+                    crate::work::MAX_LINE_BYTES
+                ),
+            });
+            continue;
+        }
         match serde_json::from_str::<Line>(raw) {
             Ok(l) => {
                 let id = l.id.map(|v| match v {

@@ -132,7 +132,7 @@ fn count(found: Vec<(String, EntityType)>) -> Vec<Entity> {
             Entity { text, kind, count }
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|e| std::cmp::Reverse(e.count));
     out
 }
 
