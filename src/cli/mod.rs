@@ -169,6 +169,9 @@ pub struct SubmitArgs {
     /// Skip content whose output this outbox folder already holds.
     #[arg(long)]
     pub outbox: Option<PathBuf>,
+    /// Queue even content seen within the duplicate window (to re-drive a dead letter).
+    #[arg(long)]
+    pub force: bool,
     /// Folders (their files, not recursively), files, or `-` for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
