@@ -1,5 +1,7 @@
 //! Building the stage models from configuration: the one place model files are read.
 
+use std::sync::{Arc, RwLock};
+
 use anyhow::Context;
 
 use crate::config::Config;
@@ -43,4 +45,38 @@ pub fn load_classifier(options: &crate::config::ClassifyOptions) -> anyhow::Resu
         None => Taxonomy::parse(DEFAULT_TAXONOMY).context("built-in taxonomy")?,
     };
     Ok(Classifier::Taxonomy(taxonomy))
+}
+
+/// Models that SIGHUP can replace while the daemon runs. Each step takes the current
+/// snapshot ([`SharedModels::current`]); a reload swaps it atomically for later steps.
+#[derive(Clone)]
+pub struct SharedModels(Arc<RwLock<Arc<Models>>>);
+
+impl SharedModels {
+    /// Wraps loaded models.
+    pub fn new(models: Arc<Models>) -> Self {
+        SharedModels(Arc::new(RwLock::new(models)))
+    }
+
+    /// The models in use now.
+    pub fn current(&self) -> Arc<Models> {
+        match self.0.read() {
+            Ok(m) => m.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the models for every step that starts from now on.
+    pub fn replace(&self, models: Arc<Models>) {
+        match self.0.write() {
+            Ok(mut m) => *m = models,
+            Err(poisoned) => *poisoned.into_inner() = models,
+        }
+    }
+}
+
+impl From<Arc<Models>> for SharedModels {
+    fn from(models: Arc<Models>) -> Self {
+        SharedModels::new(models)
+    }
 }

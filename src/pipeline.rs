@@ -23,10 +23,11 @@ use tokio_util::task::TaskTracker;
 use crate::config::{ArchiveMode, Config};
 use crate::faults;
 use crate::ledger::{lock::DaemonLock, Ledger};
+use crate::models::SharedModels;
 use crate::sink::seal::{self, Finished, Sealer};
 use crate::sink::{quarantine, Outbox};
 use crate::source::inbox::{self, Claim, InFlight, InboxOptions};
-use crate::stages::{Models, Stage};
+use crate::stages::Stage;
 use crate::telemetry::events;
 use crate::work::{self, Failure, RecordOptions, Work};
 
@@ -45,7 +46,7 @@ struct Job {
 /// Shared, read-only context of a running pipeline.
 struct Ctx {
     config: Config,
-    models: Arc<Models>,
+    models: SharedModels,
     outbox: Outbox,
     ledger: Ledger,
     opts: RecordOptions,
@@ -76,7 +77,7 @@ pub enum Stopped {
 /// If the inbox cannot be watched or the outbox and state folders cannot be created.
 pub async fn run(
     config: Config,
-    models: Arc<Models>,
+    models: impl Into<SharedModels>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
     run_with(config, models, RunOptions::default(), shutdown).await
@@ -89,7 +90,7 @@ pub async fn run(
 /// cannot be watched, or the outbox and state folders cannot be created.
 pub async fn run_with(
     config: Config,
-    models: Arc<Models>,
+    models: impl Into<SharedModels>,
     options: RunOptions,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
@@ -132,7 +133,7 @@ pub async fn run_with(
         },
         outbox,
         ledger,
-        models,
+        models: models.into(),
         config,
     });
     let cap = ctx.config.channel_capacity;
@@ -171,11 +172,11 @@ pub async fn run_with(
         work::clean,
     ));
     tracker.spawn(stage(Stage::Tag, workers, clean_rx, tag_tx, move |w| {
-        work::tag(&c.models, w)
+        work::tag(&c.models.current(), w)
     }));
     let c = ctx.clone();
     tracker.spawn(stage(Stage::Classify, workers, tag_rx, done_tx, move |w| {
-        work::classify(&c.models, w, c.opts)
+        work::classify(&c.models.current(), w, c.opts)
     }));
     tracker.spawn(sink(ctx.clone(), done_rx));
     tracker.close();

@@ -1,12 +1,18 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_keywords;
+pub mod eval_ner;
+pub mod eval_split;
+pub mod gen_dumps;
 pub mod process;
+pub mod replay;
 pub mod run;
 pub mod schema;
 pub mod status;
 pub mod submit;
 pub mod train;
+pub mod train_ner;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -42,14 +48,61 @@ pub enum Command {
     CheckConfig(CheckConfigArgs),
     /// Print the JSON Schema of the output record.
     Schema,
-    /// Show recent activity and counts from the daemon's ledger.
-    Status(StatusArgs),
+    /// Process folders and archives once, in parallel, into an outbox (resumable).
+    Replay(ReplayArgs),
     /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
     Train(TrainArgs),
     /// Queue dumps on a NATS JetStream work queue for `presswire worker`s.
     Submit(SubmitArgs),
     /// Process jobs from a NATS JetStream work queue until SIGTERM/SIGINT.
     Worker(WorkerArgs),
+    /// Show recent activity and counts from the daemon's ledger.
+    Status(StatusArgs),
+    /// Write scrambled test dumps with ground truth, built from real articles.
+    GenDumps(gen_dumps::GenDumpsArgs),
+    /// Score split + clean on dumps written by `gen-dumps`.
+    EvalSplit(eval_split::EvalSplitArgs),
+    /// Developer: fetch the MSRA corpus and train the entity tagger model.
+    TrainNer(train_ner::TrainNerArgs),
+    /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
+    EvalNer(eval_ner::EvalNerArgs),
+    /// Developer: score keywords against reference keyword lists (TNEWS format).
+    EvalKeywords(eval_keywords::EvalKeywordsArgs),
+}
+
+/// `presswire replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Output folder (default: the config's `outbox`). Failure reports go to `<out>/.failed/`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: the config's `workers`, 0 = one per core).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Input format; by default `*.jsonl` files are JSONL and everything else a dump.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Reprocess inputs whose output is already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Leave `processed_at` null (byte-identical to `run --deterministic`).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// Progress as log lines even on a terminal.
+    #[arg(long)]
+    pub progress_lines: bool,
+    /// Seconds between progress lines.
+    #[arg(long, default_value_t = 5)]
+    pub progress_every: u64,
+    /// No progress output, only the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Folders (walked recursively), `.tar`, `.tar.gz`/`.tgz` and `.zip` archives, or files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `presswire run`.
@@ -67,10 +120,13 @@ pub struct RunArgs {
     /// Leave `processed_at` null so output depends only on input and config.
     #[arg(long)]
     pub deterministic: bool,
-    /// Process inputs again even when the ledger says their content is done, rewriting their
-    /// output (one file per content still; the ledger records them as `forced`).
+    /// Serve Prometheus `/metrics` and `/healthz` on this address (off by default), e.g.
+    /// `127.0.0.1:9898`. Port 0 picks a free port (logged).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Allow a non-loopback `--metrics-addr` (the endpoint has no authentication).
     #[arg(long)]
-    pub force: bool,
+    pub metrics_allow_remote: bool,
     /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -78,23 +134,10 @@ pub struct RunArgs {
     /// (as `[source] kind = "nats"` with `[nats] url`).
     #[arg(long, value_name = "URL")]
     pub submit_to: Option<String>,
-}
-
-/// `presswire status`.
-#[derive(Debug, clap::Args)]
-pub struct StatusArgs {
-    /// Config file (TOML), to find the state folder.
-    #[arg(long, short)]
-    pub config: Option<PathBuf>,
-    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    /// Process inputs again even when the ledger says their content is done, rewriting their
+    /// output (one file per content still; the ledger records them as `forced`).
     #[arg(long)]
-    pub inbox: Option<PathBuf>,
-    /// How many recent events to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 }
 
 /// `presswire submit`.
@@ -135,6 +178,23 @@ pub struct WorkerArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
+}
+
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `presswire process`.
@@ -184,7 +244,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200_000)]
     pub max_features: usize,
     /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, default_value_t = 1e-5)]
     pub l2: f64,
     /// Most optimiser (L-BFGS) iterations.
     #[arg(long, default_value_t = 300)]

@@ -7,6 +7,8 @@ mod cli;
 mod crash;
 mod daemon;
 mod ledger;
+mod operators;
 mod process;
+mod replay;
 mod safety;
 mod util;
