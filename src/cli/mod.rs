@@ -1,19 +1,19 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
-pub mod eval_keywords;
-pub mod eval_ner;
 pub mod eval_split;
 pub mod gen_dumps;
+pub mod eval_keywords;
+pub mod eval_ner;
 pub mod process;
 pub mod replay;
 pub mod run;
 pub mod schema;
-pub mod status;
-pub mod submit;
 pub mod train;
-pub mod train_ner;
+pub mod submit;
 pub mod worker;
+pub mod status;
+pub mod train_ner;
 
 use std::path::{Path, PathBuf};
 
@@ -140,6 +140,23 @@ pub struct RunArgs {
     pub force: bool,
 }
 
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `presswire submit`.
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -152,6 +169,9 @@ pub struct SubmitArgs {
     /// Skip content whose output this outbox folder already holds.
     #[arg(long)]
     pub outbox: Option<PathBuf>,
+    /// Queue even content seen within the duplicate window (to re-drive a dead letter).
+    #[arg(long)]
+    pub force: bool,
     /// Folders (their files, not recursively), files, or `-` for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -178,23 +198,6 @@ pub struct WorkerArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
-}
-
-/// `presswire status`.
-#[derive(Debug, clap::Args)]
-pub struct StatusArgs {
-    /// Config file (TOML), to find the state folder.
-    #[arg(long, short)]
-    pub config: Option<PathBuf>,
-    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
-    #[arg(long)]
-    pub inbox: Option<PathBuf>,
-    /// How many recent events to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `presswire process`.

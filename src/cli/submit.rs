@@ -29,7 +29,8 @@ pub fn run(args: SubmitArgs) -> anyhow::Result<usize> {
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
         let queue = Queue::connect(&url, config.nats.clone(), "presswire-submit").await?;
-        let submitter = Submitter::new(queue, args.outbox.map(|d| Outbox::new(d, true)));
+        let submitter =
+            Submitter::new(queue, args.outbox.map(|d| Outbox::new(d, true))).force(args.force);
         let max = config.max_file_bytes;
         let results: Vec<(String, anyhow::Result<Submitted>)> = futures::stream::iter(inputs)
             .map(|path| {

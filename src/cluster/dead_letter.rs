@@ -51,10 +51,8 @@ pub async fn send(q: &Queue, store: &ObjectStore, dead: DeadJob<'_>) -> anyhow::
     }
     headers.insert(DELIVERIES, dead.deliveries.to_string().as_str());
     headers.insert(JOB_SEQ, dead.seq.to_string().as_str());
-    let id = match dead.job {
-        Some(j) => format!("{}-{}", j.sha256, dead.report.code),
-        None => format!("seq-{}-{}", q.opts.stream, dead.seq),
-    };
+    // One report per job: a worker and the advisory watcher racing on it store one.
+    let id = format!("{}-{}", q.opts.stream, dead.seq);
     let body = serde_json::to_vec_pretty(&dead.report).context("serialising an error report")?;
     let subject = format!("{}.{}", q.opts.dead_letter_subject, q.opts.stream);
     q.js.send_publish(

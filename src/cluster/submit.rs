@@ -36,6 +36,7 @@ pub struct Submitter {
     queue: Queue,
     outbox: Option<Outbox>,
     store: OnceCell<ObjectStore>,
+    force: bool,
 }
 
 impl Submitter {
@@ -45,7 +46,15 @@ impl Submitter {
             queue,
             outbox,
             store: OnceCell::new(),
+            force: false,
         }
+    }
+
+    /// Queues content again even if the outbox holds it or JetStream saw it within the
+    /// duplicate window (the message id gets a time suffix): for re-driving a dead letter.
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
     }
 
     /// The queue this submitter publishes on.
@@ -65,7 +74,7 @@ impl Submitter {
         bytes: Vec<u8>,
         sha256: String,
     ) -> anyhow::Result<Submitted> {
-        if self.outbox.as_ref().is_some_and(|o| o.contains(&sha256)) {
+        if !self.force && self.outbox.as_ref().is_some_and(|o| o.contains(&sha256)) {
             return Ok(Submitted::AlreadyDone);
         }
         let size = bytes.len();
@@ -87,9 +96,18 @@ impl Submitter {
         } else {
             bytes
         };
+        let id = if self.force {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{sha256}.{nanos}")
+        } else {
+            sha256.clone()
+        };
         let publish = PublishMessage::build()
             .headers(job.to_headers())
-            .message_id(&sha256)
+            .message_id(id)
             .payload(payload.into());
         let subject = self.queue.opts.subject.clone();
         let ack = self

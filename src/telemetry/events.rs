@@ -16,7 +16,7 @@ pub fn ready() {
 pub fn watch_error(detail: &str) {
     warn!(
         detail,
-        "inbox watcher problem; periodic rescans continue to find files"
+        "inbox watcher problem; periodic rescans continue to find files (if it repeats, raise fs.inotify.max_user_watches or check the inbox folder)"
     );
 }
 
@@ -120,7 +120,7 @@ pub fn sink_retry(file: &str, error: &str, retry_in: Duration) {
 
 /// The input could not be archived after its output was written.
 pub fn archive_failed(file: &str, error: &str) {
-    error!(file, error, "output written but the input could not be archived; it will be seen again and skipped as a duplicate");
+    error!(file, error, "output written but the input could not be archived (check permissions and space of archive_dir); it stays in the inbox and will be skipped as a duplicate");
 }
 
 /// Time spent in one stage for one dump.
