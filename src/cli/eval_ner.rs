@@ -27,8 +27,7 @@ pub fn run(a: EvalNerArgs) -> anyhow::Result<usize> {
         corpus::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
     let model = match &a.model {
         Some(p) => {
-            let bytes =
-                std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
             ner::load(&bytes).with_context(|| format!("model {}", p.display()))?
         }
         None => ner::load(ner::BUILTIN_MODEL).context("built-in model")?,
@@ -46,9 +45,18 @@ pub fn run(a: EvalNerArgs) -> anyhow::Result<usize> {
         scores.add(&s.spans, &pred);
     }
     let secs = t.elapsed().as_secs_f64();
-    let cpu = thread_cpu_ns().zip(cpu0).map(|(b, a)| b.saturating_sub(a) as f64 / 1e9);
-    println!("{}: {} sentences, {chars} characters", a.file.display(), sentences.len());
-    println!("{:<6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}", "type", "gold", "pred", "correct", "P", "R", "F1");
+    let cpu = thread_cpu_ns()
+        .zip(cpu0)
+        .map(|(b, a)| b.saturating_sub(a) as f64 / 1e9);
+    println!(
+        "{}: {} sentences, {chars} characters",
+        a.file.display(),
+        sentences.len()
+    );
+    println!(
+        "{:<6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}",
+        "type", "gold", "pred", "correct", "P", "R", "F1"
+    );
     let row = |name: &str, c: corpus::Counts| {
         let (p, r, f) = c.prf();
         println!(
@@ -59,7 +67,10 @@ pub fn run(a: EvalNerArgs) -> anyhow::Result<usize> {
         );
     };
     for t in NerType::ALL {
-        row(t.as_str(), scores.by_type.get(&t).copied().unwrap_or_default());
+        row(
+            t.as_str(),
+            scores.by_type.get(&t).copied().unwrap_or_default(),
+        );
     }
     row("micro", scores.micro());
     let cpu_speed = cpu.map_or_else(

@@ -548,7 +548,7 @@ mod tests {
         assert_eq!(
             ro.map(|r| r.counts().map(|c| c.contents_done))
                 .transpose()?,
-            Some(1)
+            Some(2)
         );
         Ok(())
     }

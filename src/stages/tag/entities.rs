@@ -97,7 +97,11 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
             let pat: Vec<char> = text.chars().collect();
             let kind = kind_of.get(text).copied().unwrap_or(EntityType::Place);
             for s in find_all(&b.chars, &pat) {
-                let m = Mention { start: s, end: s + pat.len(), kind };
+                let m = Mention {
+                    start: s,
+                    end: s + pat.len(),
+                    kind,
+                };
                 if !ms.iter().any(|x| x.overlaps(&m)) {
                     ms.push(m);
                 }
@@ -127,7 +131,10 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
         .iter()
         .map(|t| Entity {
             text: t.clone(),
-            kind: kind_of.get(t.as_str()).copied().unwrap_or(EntityType::Place),
+            kind: kind_of
+                .get(t.as_str())
+                .copied()
+                .unwrap_or(EntityType::Place),
             count: counts.get(t.as_str()).copied().unwrap_or(1),
         })
         .collect();
@@ -217,7 +224,10 @@ mod tests {
         let blocks = [block(&a, &[(0, 3, NerType::Per)]), block(&b, &[])];
         let e = extract(&blocks, &[]);
         assert_eq!(e.len(), 1);
-        assert_eq!((e[0].text.as_str(), e[0].kind, e[0].count), ("万果林", EntityType::Person, 2));
+        assert_eq!(
+            (e[0].text.as_str(), e[0].kind, e[0].count),
+            ("万果林", EntityType::Person, 2)
+        );
     }
 
     #[test]
@@ -239,7 +249,10 @@ mod tests {
             block(&b, &[(0, 4, NerType::Loc)]),
         ];
         let e = extract(&blocks, &[]);
-        let org = e.iter().find(|x| x.text == "胶南街道党工委").expect("merged org");
+        let org = e
+            .iter()
+            .find(|x| x.text == "胶南街道党工委")
+            .expect("merged org");
         assert_eq!((org.kind, org.count), (EntityType::Organization, 1));
         let place = e.iter().find(|x| x.text == "胶南街道").expect("place");
         assert_eq!((place.kind, place.count), (EntityType::Place, 1));
@@ -251,6 +264,9 @@ mod tests {
         let blocks = [block(&a, &[(0, 2, NerType::Org), (7, 8, NerType::Loc)])];
         let e = extract(&blocks, &[]);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert_eq!((e[0].text.as_str(), e[0].kind), ("11月24日", EntityType::Date));
+        assert_eq!(
+            (e[0].text.as_str(), e[0].kind),
+            ("11月24日", EntityType::Date)
+        );
     }
 }

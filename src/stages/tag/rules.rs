@@ -25,16 +25,74 @@ impl Mention {
 
 /// Whole jieba words that make whatever place or organisation precedes them an organisation.
 const ORG_WORDS: &[&str] = &[
-    "委员会", "党委", "党工委", "党组", "党支部", "支部", "党总支", "总支", "政府", "人民政府",
-    "集团", "公司", "有限公司", "煤业", "矿业", "办事处", "医院", "卫生院", "学校", "小学",
-    "中学", "大学", "学院", "协会", "学会", "银行", "法院", "人民法院", "检察院", "人民检察院",
-    "派出所", "公安局", "村委会", "居委会", "村委", "社区党委", "纪委", "监委", "妇联", "团委",
-    "工会", "大队", "支队", "中队", "管委会", "研究院", "研究所", "博物馆", "图书馆", "电视台",
-    "报社", "合作社", "联社", "分局", "总局", "厅", "局", "委", "办", "站", "所", "处",
+    "委员会",
+    "党委",
+    "党工委",
+    "党组",
+    "党支部",
+    "支部",
+    "党总支",
+    "总支",
+    "政府",
+    "人民政府",
+    "集团",
+    "公司",
+    "有限公司",
+    "煤业",
+    "矿业",
+    "办事处",
+    "医院",
+    "卫生院",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "协会",
+    "学会",
+    "银行",
+    "法院",
+    "人民法院",
+    "检察院",
+    "人民检察院",
+    "派出所",
+    "公安局",
+    "村委会",
+    "居委会",
+    "村委",
+    "社区党委",
+    "纪委",
+    "监委",
+    "妇联",
+    "团委",
+    "工会",
+    "大队",
+    "支队",
+    "中队",
+    "管委会",
+    "研究院",
+    "研究所",
+    "博物馆",
+    "图书馆",
+    "电视台",
+    "报社",
+    "合作社",
+    "联社",
+    "分局",
+    "总局",
+    "厅",
+    "局",
+    "委",
+    "办",
+    "站",
+    "所",
+    "处",
 ];
 
 /// Characters that end a one-word organisation name such as `财政局` or `卫健委`.
-const ORG_END_CHARS: &[char] = &['局', '委', '厅', '办', '院', '所', '部', '会', '队', '司', '处'];
+const ORG_END_CHARS: &[char] = &[
+    '局', '委', '厅', '办', '院', '所', '部', '会', '队', '司', '处',
+];
 
 /// Is the jieba word an organisation suffix (`财政局`, `党支部`, `集团`)?
 fn is_org_word(t: &Token) -> bool {
@@ -44,7 +102,10 @@ fn is_org_word(t: &Token) -> bool {
     let n = t.word.chars().count();
     (2..=4).contains(&n)
         && t.pos.starts_with('n')
-        && t.word.chars().last().is_some_and(|c| ORG_END_CHARS.contains(&c))
+        && t.word
+            .chars()
+            .last()
+            .is_some_and(|c| ORG_END_CHARS.contains(&c))
 }
 
 /// Character ranges of the block's tokens.
@@ -161,7 +222,13 @@ fn number_at(chars: &[char], i: usize, max_len: usize) -> Option<(u32, usize)> {
 }
 
 /// A number of `len` characters in `range` followed by one of `units`, at `i`: its end.
-fn unit_at(chars: &[char], i: usize, len: std::ops::RangeInclusive<usize>, range: std::ops::RangeInclusive<u32>, units: &[char]) -> Option<usize> {
+fn unit_at(
+    chars: &[char],
+    i: usize,
+    len: std::ops::RangeInclusive<usize>,
+    range: std::ops::RangeInclusive<u32>,
+    units: &[char],
+) -> Option<usize> {
     let (v, n) = number_at(chars, i, *len.end())?;
     let u = chars.get(i + n)?;
     (len.contains(&n) && range.contains(&v) && units.contains(u)).then_some(i + n + 1)
@@ -206,8 +273,20 @@ pub fn dates(chars: &[char]) -> Vec<Mention> {
 
 /// Role words before a name in a byline.
 const ROLES: &[&str] = &[
-    "本报记者", "特约记者", "见习记者", "全媒体记者", "融媒体记者", "实习记者", "记者",
-    "通讯员", "实习生", "特约通讯员", "摄影", "文/图", "文", "图",
+    "本报记者",
+    "特约记者",
+    "见习记者",
+    "全媒体记者",
+    "融媒体记者",
+    "实习记者",
+    "记者",
+    "通讯员",
+    "实习生",
+    "特约通讯员",
+    "摄影",
+    "文/图",
+    "文",
+    "图",
 ];
 
 /// Is `s` shaped like a Chinese name (2–4 CJK ideographs)?
@@ -306,7 +385,10 @@ mod tests {
 
     #[test]
     fn date_grammar_accepts_years_and_month_days() {
-        let c: Vec<char> = "2021年11月24日，11月24日上午；二〇二一年；十一月二十四日；12021年；5月；第3号".chars().collect();
+        let c: Vec<char> =
+            "2021年11月24日，11月24日上午；二〇二一年；十一月二十四日；12021年；5月；第3号"
+                .chars()
+                .collect();
         let got: Vec<String> = dates(&c).iter().map(|m| text(&c, m)).collect();
         assert_eq!(
             got,
@@ -317,25 +399,67 @@ mod tests {
     #[test]
     fn place_and_suffix_become_one_organisation() {
         let t = toks(&[("召陵区", "ns"), ("财政局", "n"), ("开展", "v")]);
-        let mut m = vec![Mention { start: 0, end: 3, kind: EntityType::Place }];
+        let mut m = vec![Mention {
+            start: 0,
+            end: 3,
+            kind: EntityType::Place,
+        }];
         merge_organisations(&t, &mut m);
-        assert_eq!(m, vec![Mention { start: 0, end: 6, kind: EntityType::Organization }]);
+        assert_eq!(
+            m,
+            vec![Mention {
+                start: 0,
+                end: 6,
+                kind: EntityType::Organization
+            }]
+        );
     }
 
     #[test]
     fn chains_of_places_and_suffixes_merge_but_bare_places_do_not() {
         let t = toks(&[
-            ("陕煤", "j"), ("集团", "n"), ("黄陵", "ns"), ("矿业", "n"), ("双龙", "nz"),
-            ("煤业", "n"), ("开展", "v"), ("江西省", "ns"), ("吉安市", "ns"), ("永丰县", "ns"),
+            ("陕煤", "j"),
+            ("集团", "n"),
+            ("黄陵", "ns"),
+            ("矿业", "n"),
+            ("双龙", "nz"),
+            ("煤业", "n"),
+            ("开展", "v"),
+            ("江西省", "ns"),
+            ("吉安市", "ns"),
+            ("永丰县", "ns"),
         ]);
         let mut m = vec![
-            Mention { start: 0, end: 4, kind: EntityType::Organization },
-            Mention { start: 4, end: 6, kind: EntityType::Place },
-            Mention { start: 14, end: 17, kind: EntityType::Place },
-            Mention { start: 17, end: 20, kind: EntityType::Place },
+            Mention {
+                start: 0,
+                end: 4,
+                kind: EntityType::Organization,
+            },
+            Mention {
+                start: 4,
+                end: 6,
+                kind: EntityType::Place,
+            },
+            Mention {
+                start: 14,
+                end: 17,
+                kind: EntityType::Place,
+            },
+            Mention {
+                start: 17,
+                end: 20,
+                kind: EntityType::Place,
+            },
         ];
         merge_organisations(&t, &mut m);
-        assert_eq!(m[0], Mention { start: 0, end: 12, kind: EntityType::Organization });
+        assert_eq!(
+            m[0],
+            Mention {
+                start: 0,
+                end: 12,
+                kind: EntityType::Organization
+            }
+        );
         assert_eq!(m.len(), 3, "{m:?}");
         assert!(m[1..].iter().all(|x| x.kind == EntityType::Place));
     }
@@ -343,7 +467,11 @@ mod tests {
     #[test]
     fn village_party_branch_merges() {
         let t = toks(&[("大邓陶村", "ns"), ("党支部", "n"), ("书记", "n")]);
-        let mut m = vec![Mention { start: 0, end: 4, kind: EntityType::Place }];
+        let mut m = vec![Mention {
+            start: 0,
+            end: 4,
+            kind: EntityType::Place,
+        }];
         merge_organisations(&t, &mut m);
         assert_eq!(m[0].end, 7);
         assert_eq!(m[0].kind, EntityType::Organization);
@@ -351,19 +479,39 @@ mod tests {
 
     #[test]
     fn dateline_and_reporter_bylines_give_persons() {
-        let c: Vec<char> = "本报讯(韦青松)近日，（记者 王洋 通讯员 李小四）报道。（图为现场）".chars().collect();
-        let got: Vec<String> = byline_persons(&c, &[], &[]).iter().map(|m| text(&c, m)).collect();
+        let c: Vec<char> = "本报讯(韦青松)近日，（记者 王洋 通讯员 李小四）报道。（图为现场）"
+            .chars()
+            .collect();
+        let got: Vec<String> = byline_persons(&c, &[], &[])
+            .iter()
+            .map(|m| text(&c, m))
+            .collect();
         assert_eq!(got, vec!["韦青松", "王洋", "李小四"]);
     }
 
     #[test]
     fn a_line_of_names_is_a_byline_only_with_evidence() {
         let c: Vec<char> = "应旭初 高远 任晓静".chars().collect();
-        let t = toks(&[("应旭初", "nr"), (" ", "x"), ("高远", "a"), (" ", "x"), ("任晓静", "nr")]);
-        let got: Vec<String> = byline_persons(&c, &t, &[]).iter().map(|m| text(&c, m)).collect();
+        let t = toks(&[
+            ("应旭初", "nr"),
+            (" ", "x"),
+            ("高远", "a"),
+            (" ", "x"),
+            ("任晓静", "nr"),
+        ]);
+        let got: Vec<String> = byline_persons(&c, &t, &[])
+            .iter()
+            .map(|m| text(&c, m))
+            .collect();
         assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
         let h: Vec<char> = "强基础 促发展".chars().collect();
-        let t = toks(&[("强", "a"), ("基础", "n"), (" ", "x"), ("促", "v"), ("发展", "vn")]);
+        let t = toks(&[
+            ("强", "a"),
+            ("基础", "n"),
+            (" ", "x"),
+            ("促", "v"),
+            ("发展", "vn"),
+        ]);
         assert!(byline_persons(&h, &t, &[]).is_empty());
     }
 }

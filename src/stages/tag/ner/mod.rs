@@ -105,6 +105,9 @@ mod tests {
         assert_ne!(gz, plain);
         assert_eq!(load(&gz).expect("gz").to_bytes(), plain);
         assert_eq!(load(&plain).expect("plain").to_bytes(), plain);
-        assert!(matches!(load(&gz[..gz.len() / 2]), Err(ModelError::Gzip(_))));
+        assert!(matches!(
+            load(&gz[..gz.len() / 2]),
+            Err(ModelError::Gzip(_))
+        ));
     }
 }
