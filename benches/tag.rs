@@ -25,7 +25,12 @@ fn benches(c: &mut Criterion) {
     let drafts = clean(split(SAMPLE));
     let blocks: Vec<String> = drafts
         .iter()
-        .flat_map(|d| d.title.iter().chain(d.subtitle.iter()).chain(d.paragraphs.iter()))
+        .flat_map(|d| {
+            d.title
+                .iter()
+                .chain(d.subtitle.iter())
+                .chain(d.paragraphs.iter())
+        })
         .cloned()
         .collect();
     let chars: usize = blocks.iter().map(|b| b.chars().count()).sum();

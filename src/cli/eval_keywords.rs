@@ -40,7 +40,11 @@ impl Tally {
         let n = self.docs.max(1) as f64;
         for (i, k) in KS.iter().enumerate() {
             let (p, r) = (self.p[i] / n, self.r[i] / n);
-            let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+            let f = if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            };
             println!("{name:<22} @{k}: P {p:.4}  R {r:.4}  F1 {f:.4}");
         }
     }
@@ -59,7 +63,11 @@ pub fn run(a: EvalKeywordsArgs) -> anyhow::Result<usize> {
     })?;
     let baseline = TfIdf::default();
     let (mut ours, mut base, mut skipped) = (Tally::default(), Tally::default(), 0usize);
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let v: serde_json::Value = serde_json::from_str(line)
             .with_context(|| format!("{} line {}", a.file.display(), n + 1))?;
         let sentence = v["sentence"].as_str().unwrap_or_default();

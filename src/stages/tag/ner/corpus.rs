@@ -75,7 +75,11 @@ pub fn spans_from_tags<S: AsRef<str>>(tags: &[S]) -> Vec<Span> {
             }
             "S" => {
                 close(&mut open, i, &mut out);
-                out.push(Span { start: i, end: i + 1, ty });
+                out.push(Span {
+                    start: i,
+                    end: i + 1,
+                    ty,
+                });
             }
             "I" | "M" | "E" => {
                 if open.map(|o| o.1) != Some(ty) {
@@ -109,7 +113,11 @@ impl Counts {
     pub fn prf(&self) -> (f64, f64, f64) {
         let p = ratio(self.tp, self.tp + self.fp);
         let r = ratio(self.tp, self.tp + self.fn_);
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         (p, r, f)
     }
 }
@@ -145,11 +153,13 @@ impl Scores {
 
     /// All types together.
     pub fn micro(&self) -> Counts {
-        self.by_type.values().fold(Counts::default(), |a, c| Counts {
-            tp: a.tp + c.tp,
-            fp: a.fp + c.fp,
-            fn_: a.fn_ + c.fn_,
-        })
+        self.by_type
+            .values()
+            .fold(Counts::default(), |a, c| Counts {
+                tp: a.tp + c.tp,
+                fp: a.fp + c.fp,
+                fn_: a.fn_ + c.fn_,
+            })
     }
 }
 
@@ -168,8 +178,16 @@ mod tests {
         assert_eq!(
             a[0].spans,
             vec![
-                Span { start: 0, end: 2, ty: NerType::Per },
-                Span { start: 3, end: 4, ty: NerType::Loc },
+                Span {
+                    start: 0,
+                    end: 2,
+                    ty: NerType::Per
+                },
+                Span {
+                    start: 3,
+                    end: 4,
+                    ty: NerType::Loc
+                },
             ]
         );
     }
@@ -183,12 +201,28 @@ mod tests {
     #[test]
     fn scores_need_exact_spans() {
         let gold = vec![
-            Span { start: 0, end: 2, ty: NerType::Per },
-            Span { start: 3, end: 5, ty: NerType::Loc },
+            Span {
+                start: 0,
+                end: 2,
+                ty: NerType::Per,
+            },
+            Span {
+                start: 3,
+                end: 5,
+                ty: NerType::Loc,
+            },
         ];
         let pred = vec![
-            Span { start: 0, end: 2, ty: NerType::Per },
-            Span { start: 3, end: 4, ty: NerType::Loc },
+            Span {
+                start: 0,
+                end: 2,
+                ty: NerType::Per,
+            },
+            Span {
+                start: 3,
+                end: 4,
+                ty: NerType::Loc,
+            },
         ];
         let mut s = Scores::default();
         s.add(&gold, &pred);

@@ -38,8 +38,8 @@ const EOS: u32 = 0x11_0002;
 pub fn char_type(c: char) -> u8 {
     match c {
         '0'..='9' | '０'..='９' => 1,
-        '〇' | '零' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
-        | '百' | '千' | '万' | '亿' => 2,
+        '〇' | '零' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+        | '十' | '百' | '千' | '万' | '亿' => 2,
         'a'..='z' | 'A'..='Z' | 'ａ'..='ｚ' | 'Ａ'..='Ｚ' => 3,
         '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{20000}'..='\u{2ffff}' => 4,
         _ if c.is_whitespace() || c.is_ascii_punctuation() => 5,
@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(wp, vec![0, 1, 2, 3, 0, 1, 1, 2]);
         assert_eq!(s[0].pos, fnv("ns"));
         assert_eq!(s[3].word, 0);
-        assert_eq!((s[0].ty, s[4].ty, char_type('，'), char_type('五')), (4, 1, 5, 2));
+        assert_eq!(
+            (s[0].ty, s[4].ty, char_type('，'), char_type('五')),
+            (4, 1, 5, 2)
+        );
     }
 
     #[test]

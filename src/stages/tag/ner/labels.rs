@@ -123,7 +123,11 @@ pub fn spans(labels: &[u8]) -> Vec<Span> {
         match parts(l) {
             Some((Part::S, t)) => {
                 open = None;
-                out.push(Span { start: i, end: i + 1, ty: t });
+                out.push(Span {
+                    start: i,
+                    end: i + 1,
+                    ty: t,
+                });
             }
             Some((Part::B, t)) => open = Some((i, t)),
             Some((Part::M, t)) => {
@@ -136,7 +140,11 @@ pub fn spans(labels: &[u8]) -> Vec<Span> {
                     Some((s, ot)) if ot == t => s,
                     _ => i,
                 };
-                out.push(Span { start, end: i + 1, ty: t });
+                out.push(Span {
+                    start,
+                    end: i + 1,
+                    ty: t,
+                });
                 open = None;
             }
             None => open = None,
@@ -196,9 +204,21 @@ mod tests {
     #[test]
     fn spans_and_labels_invert_each_other() {
         let spans_in = vec![
-            Span { start: 0, end: 3, ty: NerType::Per },
-            Span { start: 3, end: 4, ty: NerType::Loc },
-            Span { start: 6, end: 8, ty: NerType::Org },
+            Span {
+                start: 0,
+                end: 3,
+                ty: NerType::Per,
+            },
+            Span {
+                start: 3,
+                end: 4,
+                ty: NerType::Loc,
+            },
+            Span {
+                start: 6,
+                end: 8,
+                ty: NerType::Org,
+            },
         ];
         let labels = from_spans(9, &spans_in);
         assert_eq!(spans(&labels), spans_in);

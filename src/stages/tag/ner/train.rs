@@ -101,7 +101,8 @@ pub fn train(
     };
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = opts.seed | 1;
-    let (mut feats, mut emit, mut back, mut pred) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut feats, mut emit, mut back, mut pred) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for epoch in 0..opts.epochs {
         for i in (1..order.len()).rev() {
             let j = (next(&mut rng) % (i as u64 + 1)) as usize;
@@ -227,7 +228,14 @@ mod tests {
         for (k, n) in names.iter().enumerate() {
             let p = places[(k + 1) % 4];
             let o = orgs[(k + 2) % 4];
-            let words = [(*n, "nr"), ("在", "p"), (p, "ns"), ("市", "n"), (o, "nt"), ("说", "v")];
+            let words = [
+                (*n, "nr"),
+                ("在", "p"),
+                (p, "ns"),
+                ("市", "n"),
+                (o, "nt"),
+                ("说", "v"),
+            ];
             let mut chars = Vec::new();
             for (w, pos) in words {
                 push_word(w, pos, &mut chars);
@@ -235,9 +243,21 @@ mod tests {
             let gold = from_spans(
                 chars.len(),
                 &[
-                    Span { start: 0, end: 2, ty: NerType::Per },
-                    Span { start: 3, end: 6, ty: NerType::Loc },
-                    Span { start: 6, end: 9, ty: NerType::Org },
+                    Span {
+                        start: 0,
+                        end: 2,
+                        ty: NerType::Per,
+                    },
+                    Span {
+                        start: 3,
+                        end: 6,
+                        ty: NerType::Loc,
+                    },
+                    Span {
+                        start: 6,
+                        end: 9,
+                        ty: NerType::Org,
+                    },
                 ],
             );
             out.push(Example { chars, gold });
@@ -248,7 +268,11 @@ mod tests {
     #[test]
     fn perceptron_learns_a_separable_toy_corpus() {
         let ex = corpus();
-        let opts = TrainOptions { epochs: 8, bits: 12, seed: 7 };
+        let opts = TrainOptions {
+            epochs: 8,
+            bits: 12,
+            seed: 7,
+        };
         let mut errors = Vec::new();
         let avg = train(&ex, &opts, |_, e| errors.push(e));
         assert_eq!(errors.len(), 8);
@@ -261,7 +285,15 @@ mod tests {
     #[test]
     fn quantised_inference_agrees_with_the_trainer() {
         let ex = corpus();
-        let avg = train(&ex, &TrainOptions { epochs: 6, bits: 12, seed: 3 }, |_, _| {});
+        let avg = train(
+            &ex,
+            &TrainOptions {
+                epochs: 6,
+                bits: 12,
+                seed: 3,
+            },
+            |_, _| {},
+        );
         let model = avg.quantise();
         let back = NerModel::from_bytes(&model.to_bytes()).expect("round trip");
         let (mut scratch, mut out) = (Scratch::default(), Vec::new());
@@ -274,7 +306,11 @@ mod tests {
     #[test]
     fn training_is_deterministic() {
         let ex = corpus();
-        let opts = TrainOptions { epochs: 3, bits: 10, seed: 11 };
+        let opts = TrainOptions {
+            epochs: 3,
+            bits: 10,
+            seed: 11,
+        };
         let a = train(&ex, &opts, |_, _| {}).quantise().to_bytes();
         let b = train(&ex, &opts, |_, _| {}).quantise().to_bytes();
         assert_eq!(a, b);

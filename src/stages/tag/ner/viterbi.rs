@@ -95,7 +95,11 @@ mod tests {
         let e = label(Part::E, NerType::Per);
         let lat = Lattice::new(&[0.0; N_LABELS * N_LABELS]);
         let (mut back, mut out) = (Vec::new(), Vec::new());
-        lat.decode(&emissions(&[(O, 1.0), (b, 2.0), (e, 2.0), (O, 1.0)]), &mut back, &mut out);
+        lat.decode(
+            &emissions(&[(O, 1.0), (b, 2.0), (e, 2.0), (O, 1.0)]),
+            &mut back,
+            &mut out,
+        );
         assert_eq!(out, vec![O, b, e, O]);
     }
 
