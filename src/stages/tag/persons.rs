@@ -208,9 +208,10 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
             len += tokens[k].word.chars().count();
             k += 1;
         }
-        let stop = tokens.get(k).map_or(true, |s| {
-            matches!(s.pos.as_str(), "v" | "d" | "p" | "x" | "uj" | "c")
-        });
+        let stop = match tokens.get(k) {
+            None => true,
+            Some(s) => matches!(s.pos.as_str(), "v" | "d" | "p" | "x" | "uj" | "c"),
+        };
         if k > j + 1 && (2..=3).contains(&len) && stop {
             out.push(Mention {
                 start: ranges[j].0,
