@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use presswire::stages::tag::ner::{self, NerModel, Scratch};
+use presswire::stages::tag::ner::{self, Scratch};
 use presswire::stages::tag::{tag, TagOptions, Tagger};
 use presswire::stages::{clean, split};
 

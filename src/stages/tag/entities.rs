@@ -9,6 +9,7 @@ use crate::record::{Entity, EntityType};
 use crate::stages::tag::ner::{NerType, Span};
 use crate::stages::tag::rules::{self, Mention};
 use crate::stages::tag::Token;
+use crate::stages::tag::{dates, persons};
 
 /// One block of the article (title, subtitle or paragraph) as the entity step sees it.
 #[derive(Debug, Clone)]
@@ -49,10 +50,21 @@ fn block_mentions(b: &Block) -> Vec<Mention> {
             kind: record_type(s.ty),
         })
         .collect();
+    for x in &mut m {
+        rules::trim(&b.chars, x);
+    }
+    m.retain(|x| x.end > x.start);
+    let units = rules::admin_units(&b.chars, b.tokens, &m);
+    m.extend(units);
     rules::merge_organisations(b.tokens, &mut m);
-    let persons = rules::byline_persons(&b.chars, b.tokens, &m);
+    let persons = persons::byline_persons(&b.chars, b.tokens, &m);
     overrule(&mut m, persons);
-    overrule(&mut m, rules::dates(&b.chars));
+    for p in persons::role_persons(b.tokens) {
+        if !m.iter().any(|x| x.overlaps(&p)) {
+            m.push(p);
+        }
+    }
+    overrule(&mut m, dates::dates(&b.chars));
     // One-character names (`京`, a lone surname) say little to a reader: drop them.
     m.retain(|x| x.end - x.start >= 2);
     m.sort_by_key(|x| x.start);
@@ -70,20 +82,44 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
     // Votes: text → type → count, in first-seen order.
     let mut order: Vec<String> = Vec::new();
     let mut votes: HashMap<String, [usize; 4]> = HashMap::new();
-    let mut vote = |text: String, kind: EntityType, order: &mut Vec<String>| {
+    fn vote(
+        votes: &mut HashMap<String, [usize; 4]>,
+        text: String,
+        kind: EntityType,
+        order: &mut Vec<String>,
+    ) {
         let v = votes.entry(text.clone()).or_insert_with(|| {
             order.push(text);
             [0; 4]
         });
         v[kind_index(kind)] += 1;
-    };
+    }
     for (b, ms) in blocks.iter().zip(&per_block) {
         for m in ms {
-            vote(b.chars[m.start..m.end].iter().collect(), m.kind, &mut order);
+            vote(
+                &mut votes,
+                b.chars[m.start..m.end].iter().collect(),
+                m.kind,
+                &mut order,
+            );
         }
     }
     for a in authors.iter().filter(|a| a.chars().count() >= 2) {
-        vote(a.clone(), EntityType::Person, &mut order);
+        vote(&mut votes, a.clone(), EntityType::Person, &mut order);
+    }
+    // Places inside organisation names (`大邓陶村` of `大邓陶村党支部`) are looked for too.
+    let derived: Vec<String> = order
+        .iter()
+        .filter(|t| {
+            votes
+                .get(*t)
+                .is_some_and(|v| best_kind(v) == EntityType::Organization)
+        })
+        .filter_map(|t| rules::place_in_organisation(t).map(str::to_string))
+        .filter(|p| !votes.contains_key(p))
+        .collect();
+    for p in derived {
+        vote(&mut votes, p, EntityType::Place, &mut order);
     }
     let kind_of: HashMap<&str, EntityType> = order
         .iter()
@@ -102,7 +138,11 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
                     end: s + pat.len(),
                     kind,
                 };
-                if !ms.iter().any(|x| x.overlaps(&m)) {
+                // Take the place of shorter mentions it contains (`邓陶村` → `大邓陶村`),
+                // never cut through one.
+                let inside = |x: &Mention| m.start <= x.start && x.end <= m.end;
+                if ms.iter().filter(|x| x.overlaps(&m)).all(inside) {
+                    ms.retain(|x| !x.overlaps(&m));
                     ms.push(m);
                 }
             }
@@ -139,7 +179,7 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
         })
         .collect();
     // Stable: ties keep first-appearance order.
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|e| std::cmp::Reverse(e.count));
     out
 }
 

@@ -3,9 +3,11 @@
 //! The [`Tagger`] holds the models (jieba dictionary, IDF table, stop words), loaded once and
 //! shared by reference. [`tag`] is a plain function: no I/O, no globals.
 
+pub mod dates;
 pub mod entities;
 pub mod keywords;
 pub mod ner;
+pub mod persons;
 pub mod rules;
 
 use std::collections::HashSet;

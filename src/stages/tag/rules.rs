@@ -1,6 +1,7 @@
-//! Rules on top of the learned tagger, for what a model trained on MSRA cannot know about
-//! this newspaper: dates from a small grammar, byline names, and long organisation names
-//! built from a place plus suffixes (`召陵区财政局`, `大邓陶村党支部`).
+//! Rules on top of the learned tagger for what a model trained on MSRA cannot know about this
+//! newspaper: long organisation names built from a place plus suffixes (`召陵区财政局`,
+//! `大邓陶村党支部`), administrative units jieba splits apart, and the shared [`Mention`].
+//! Dates are in [`super::dates`], byline and role names in [`super::persons`].
 
 use crate::record::EntityType;
 use crate::stages::tag::Token;
@@ -132,7 +133,13 @@ pub fn merge_organisations(tokens: &[Token], mentions: &mut Vec<Mention>) {
     while i < mentions.len() {
         let m = mentions[i];
         i += 1;
-        if m.kind != EntityType::Place && m.kind != EntityType::Organization {
+        let next_is_place = mentions
+            .get(i)
+            .is_some_and(|n| n.start == m.end && n.kind == EntityType::Place);
+        // Only the last of a run of places takes the suffix: `漯河市` `召陵区财政局`.
+        let chainable =
+            m.kind == EntityType::Organization || (m.kind == EntityType::Place && !next_is_place);
+        if !chainable {
             out.push(m);
             continue;
         }
@@ -184,183 +191,66 @@ pub fn merge_organisations(tokens: &[Token], mentions: &mut Vec<Mention>) {
     *mentions = out;
 }
 
-/// The value and length of a number (ASCII, full-width or Chinese numerals) at `i`.
-fn number_at(chars: &[char], i: usize, max_len: usize) -> Option<(u32, usize)> {
-    let digit = |c: char| -> Option<u32> {
-        match c {
-            '0'..='9' => c.to_digit(10),
-            '０'..='９' => Some(u32::from(c) - u32::from('０')),
-            '〇' | '零' | 'О' => Some(0),
-            '一' => Some(1),
-            '二' | '两' => Some(2),
-            '三' => Some(3),
-            '四' => Some(4),
-            '五' => Some(5),
-            '六' => Some(6),
-            '七' => Some(7),
-            '八' => Some(8),
-            '九' => Some(9),
-            _ => None,
-        }
-    };
-    let mut j = i;
-    let mut value = 0u32;
-    let mut seen_ten = false;
-    while j < chars.len() && j - i < max_len {
-        let c = chars[j];
-        if c == '十' && !seen_ten {
-            value = if j == i { 10 } else { value * 10 };
-            seen_ten = true;
-        } else if let Some(d) = digit(c) {
-            value = if seen_ten { value + d } else { value * 10 + d };
-        } else {
-            break;
-        }
-        j += 1;
-    }
-    (j > i).then_some((value, j - i))
-}
+/// Characters that end the name of an administrative unit (`召陵区`, `大邓陶村`).
+pub const ADMIN_END: &[char] = &['省', '市', '县', '区', '镇', '乡', '村', '旗'];
 
-/// A number of `len` characters in `range` followed by one of `units`, at `i`: its end.
-fn unit_at(
-    chars: &[char],
-    i: usize,
-    len: std::ops::RangeInclusive<usize>,
-    range: std::ops::RangeInclusive<u32>,
-    units: &[char],
-) -> Option<usize> {
-    let (v, n) = number_at(chars, i, *len.end())?;
-    let u = chars.get(i + n)?;
-    (len.contains(&n) && range.contains(&v) && units.contains(u)).then_some(i + n + 1)
-}
-
-/// Dates: `2021年`, `2021年11月`, `2021年11月24日`, `11月24日` (digits or Chinese numerals).
-pub fn dates(chars: &[char]) -> Vec<Mention> {
+/// Administrative units jieba splits and the model misses, found from the organisation word
+/// after them: in `漯河市召陵区财政局`, the 2–4 characters between the place `漯河市` (or a
+/// block start or punctuation) and `财政局` that end in `区` become the place `召陵区`.
+pub fn admin_units(chars: &[char], tokens: &[Token], mentions: &[Mention]) -> Vec<Mention> {
+    let covered = |k: usize| mentions.iter().any(|m| m.start <= k && k < m.end);
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let after_number = i > 0 && number_at(chars, i - 1, 1).is_some();
-        if after_number {
-            i += 1;
+    for (j, (s, _)) in token_ranges(tokens).into_iter().enumerate() {
+        if s == 0 || !is_org_word(&tokens[j]) || covered(s - 1) {
             continue;
         }
-        let mut j = i;
-        let year = unit_at(chars, j, 4..=4, 0..=9999, &['年']);
-        if let Some(e) = year {
-            j = e;
+        if !chars.get(s - 1).is_some_and(|c| ADMIN_END.contains(c)) {
+            continue;
         }
-        let month = unit_at(chars, j, 1..=2, 1..=12, &['月']);
-        if let Some(e) = month {
-            j = e;
+        let mut start = s - 1;
+        while start > 0
+            && s - start < 5
+            && !covered(start - 1)
+            && ('\u{4e00}'..='\u{9fff}').contains(&chars[start - 1])
+        {
+            start -= 1;
         }
-        let day = month.and_then(|_| unit_at(chars, j, 1..=3, 1..=31, &['日', '号']));
-        if let Some(e) = day {
-            j = e;
-        }
-        if year.is_some() || day.is_some() {
+        let bounded = start == 0
+            || covered(start - 1)
+            || !('\u{4e00}'..='\u{9fff}').contains(&chars[start - 1]);
+        if bounded && (2..=4).contains(&(s - start)) {
             out.push(Mention {
-                start: i,
-                end: j,
-                kind: EntityType::Date,
+                start,
+                end: s,
+                kind: EntityType::Place,
             });
-            i = j;
-        } else {
-            i += 1;
         }
     }
     out
 }
 
-/// Role words before a name in a byline.
-const ROLES: &[&str] = &[
-    "本报记者",
-    "特约记者",
-    "见习记者",
-    "全媒体记者",
-    "融媒体记者",
-    "实习记者",
-    "记者",
-    "通讯员",
-    "实习生",
-    "特约通讯员",
-    "摄影",
-    "文/图",
-    "文",
-    "图",
-];
-
-/// Is `s` shaped like a Chinese name (2–4 CJK ideographs)?
-fn name_like(s: &[char]) -> bool {
-    (2..=4).contains(&s.len()) && s.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+/// The place an organisation name starts with (`大邓陶村` in `大邓陶村党支部`), if its
+/// suffix is a known organisation word and the rest ends like an administrative unit.
+pub fn place_in_organisation(name: &str) -> Option<&str> {
+    let suffix = ORG_WORDS
+        .iter()
+        .filter(|w| w.chars().count() >= 2 && name.ends_with(*w))
+        .max_by_key(|w| w.len())?;
+    let rest = &name[..name.len() - suffix.len()];
+    (rest.chars().count() >= 2
+        && (rest.ends_with(ADMIN_END) || rest.ends_with("街道") || rest.ends_with("社区")))
+    .then_some(rest)
 }
 
-/// Names in a byline-shaped span `chars[start..end]`: pieces split on spaces and `、，,`,
-/// role words stripped.
-fn names_in(chars: &[char], start: usize, end: usize, out: &mut Vec<Mention>) {
-    let mut k = start;
-    while k < end {
-        let sep = |c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '/' | '：' | ':');
-        while k < end && sep(chars[k]) {
-            k += 1;
-        }
-        let piece_start = k;
-        while k < end && !sep(chars[k]) {
-            k += 1;
-        }
-        let mut s = piece_start;
-        // Strip a leading role (`记者王洋`) — longest role first.
-        let piece: String = chars[piece_start..k].iter().collect();
-        if let Some(r) = ROLES.iter().find(|r| piece.starts_with(*r)) {
-            s += r.chars().count();
-        }
-        if name_like(&chars[s..k]) {
-            out.push(Mention {
-                start: s,
-                end: k,
-                kind: EntityType::Person,
-            });
-        }
+/// Shrinks a mention past punctuation at either end (`胶南街道·` → `胶南街道`).
+pub fn trim(chars: &[char], m: &mut Mention) {
+    let word = |c: &char| c.is_alphanumeric();
+    while m.start < m.end && !chars.get(m.start).is_some_and(word) {
+        m.start += 1;
     }
-}
-
-/// Persons from bylines and datelines inside a block: `本报讯(韦青松)`, `(记者 王洋 通讯员
-/// 李四)`, and a block that is only a list of names (`应旭初 高远 任晓静`), the latter
-/// accepted when the model or jieba already sees one of the names as a person.
-pub fn byline_persons(chars: &[char], tokens: &[Token], model: &[Mention]) -> Vec<Mention> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '(' || chars[i] == '（' {
-            let close = chars[i + 1..]
-                .iter()
-                .take(40)
-                .position(|&c| c == ')' || c == '）')
-                .map(|p| i + 1 + p);
-            if let Some(close) = close {
-                let before: String = chars[i.saturating_sub(3)..i].iter().collect();
-                let inside: String = chars[i + 1..close].iter().collect();
-                let dateline = before.ends_with('讯') || before.ends_with('电');
-                if dateline || ROLES[..10].iter().any(|r| inside.starts_with(r)) {
-                    names_in(chars, i + 1, close, &mut out);
-                }
-                i = close + 1;
-                continue;
-            }
-        }
-        i += 1;
+    while m.end > m.start && !chars.get(m.end - 1).is_some_and(word) {
+        m.end -= 1;
     }
-    let pieces: Vec<&[char]> = chars
-        .split(|c| c.is_whitespace())
-        .filter(|p| !p.is_empty())
-        .collect();
-    if chars.len() <= 30 && pieces.len() >= 2 && pieces.iter().all(|p| name_like(p)) {
-        let known = model.iter().any(|m| m.kind == EntityType::Person)
-            || tokens.iter().any(|t| t.pos.starts_with("nr"));
-        if known {
-            names_in(chars, 0, chars.len(), &mut out);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -381,19 +271,6 @@ mod tests {
 
     fn text(chars: &[char], m: &Mention) -> String {
         chars[m.start..m.end].iter().collect()
-    }
-
-    #[test]
-    fn date_grammar_accepts_years_and_month_days() {
-        let c: Vec<char> =
-            "2021年11月24日，11月24日上午；二〇二一年；十一月二十四日；12021年；5月；第3号"
-                .chars()
-                .collect();
-        let got: Vec<String> = dates(&c).iter().map(|m| text(&c, m)).collect();
-        assert_eq!(
-            got,
-            vec!["2021年11月24日", "11月24日", "二〇二一年", "十一月二十四日"]
-        );
     }
 
     #[test]
@@ -465,6 +342,66 @@ mod tests {
     }
 
     #[test]
+    fn a_missed_district_before_a_bureau_is_recovered() {
+        let t = toks(&[
+            ("河南省", "ns"),
+            ("漯河市", "ns"),
+            ("召", "v"),
+            ("陵区", "n"),
+            ("财政局", "nt"),
+            ("党建", "j"),
+        ]);
+        let c: Vec<char> = t.iter().flat_map(|x| x.word.chars()).collect();
+        let mut m = vec![
+            Mention {
+                start: 0,
+                end: 3,
+                kind: EntityType::Place,
+            },
+            Mention {
+                start: 3,
+                end: 6,
+                kind: EntityType::Place,
+            },
+        ];
+        let units = admin_units(&c, &t, &m);
+        assert_eq!(
+            units,
+            vec![Mention {
+                start: 6,
+                end: 9,
+                kind: EntityType::Place
+            }]
+        );
+        m.extend(units);
+        merge_organisations(&t, &mut m);
+        let got: Vec<(String, EntityType)> = m.iter().map(|x| (text(&c, x), x.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("河南省".into(), EntityType::Place),
+                ("漯河市".into(), EntityType::Place),
+                ("召陵区财政局".into(), EntityType::Organization),
+            ]
+        );
+    }
+
+    #[test]
+    fn organisation_names_yield_their_place_and_trim_drops_punctuation() {
+        assert_eq!(place_in_organisation("大邓陶村党支部"), Some("大邓陶村"));
+        assert_eq!(place_in_organisation("召陵区财政局"), None);
+        assert_eq!(place_in_organisation("红色联盟"), None);
+        let c: Vec<char> = "“胶南街道·”".chars().collect();
+        let mut m = Mention {
+            start: 0,
+            end: c.len(),
+            kind: EntityType::Place,
+        };
+        trim(&c, &mut m);
+        assert_eq!(text(&c, &m), "胶南街道");
+    }
+
+    #[test]
     fn village_party_branch_merges() {
         let t = toks(&[("大邓陶村", "ns"), ("党支部", "n"), ("书记", "n")]);
         let mut m = vec![Mention {
@@ -475,43 +412,5 @@ mod tests {
         merge_organisations(&t, &mut m);
         assert_eq!(m[0].end, 7);
         assert_eq!(m[0].kind, EntityType::Organization);
-    }
-
-    #[test]
-    fn dateline_and_reporter_bylines_give_persons() {
-        let c: Vec<char> = "本报讯(韦青松)近日，（记者 王洋 通讯员 李小四）报道。（图为现场）"
-            .chars()
-            .collect();
-        let got: Vec<String> = byline_persons(&c, &[], &[])
-            .iter()
-            .map(|m| text(&c, m))
-            .collect();
-        assert_eq!(got, vec!["韦青松", "王洋", "李小四"]);
-    }
-
-    #[test]
-    fn a_line_of_names_is_a_byline_only_with_evidence() {
-        let c: Vec<char> = "应旭初 高远 任晓静".chars().collect();
-        let t = toks(&[
-            ("应旭初", "nr"),
-            (" ", "x"),
-            ("高远", "a"),
-            (" ", "x"),
-            ("任晓静", "nr"),
-        ]);
-        let got: Vec<String> = byline_persons(&c, &t, &[])
-            .iter()
-            .map(|m| text(&c, m))
-            .collect();
-        assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
-        let h: Vec<char> = "强基础 促发展".chars().collect();
-        let t = toks(&[
-            ("强", "a"),
-            ("基础", "n"),
-            (" ", "x"),
-            ("促", "v"),
-            ("发展", "vn"),
-        ]);
-        assert!(byline_persons(&h, &t, &[]).is_empty());
     }
 }

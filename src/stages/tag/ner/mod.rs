@@ -98,6 +98,21 @@ mod tests {
         assert!(m.bits() >= 8);
     }
 
+    /// The shipped model is exactly what `presswire train-ner` (15 epochs, 2^19 buckets) wrote
+    /// from the pinned corpus; retraining must reproduce these bytes (see docs/ENTITIES.md).
+    #[test]
+    fn builtin_model_is_the_pinned_one() {
+        assert_eq!(
+            fetch::sha256_hex(BUILTIN_MODEL),
+            "0a37ffd3b782da54fcb50cb15578d7da845142d89edebdd2119d32c9ae9421af"
+        );
+        let raw = load(BUILTIN_MODEL).expect("loads").to_bytes();
+        assert_eq!(
+            fetch::sha256_hex(&raw),
+            "aaa58e40a3bb750bfec749c8431a0f7cb882b3590f8a4ec94be9e5d1177024be"
+        );
+    }
+
     #[test]
     fn compressed_models_load_like_plain_ones() {
         let plain = model::tests_support::tiny().to_bytes();

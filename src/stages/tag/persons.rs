@@ -1,0 +1,320 @@
+//! Persons the model cannot know: byline and dateline names, names run together by the
+//! cleaner, and names after a role word that jieba splits apart.
+
+use crate::record::EntityType;
+use crate::stages::tag::rules::{token_ranges, Mention};
+use crate::stages::tag::Token;
+
+/// Role words before a name in a byline.
+const ROLES: &[&str] = &[
+    "本报记者",
+    "特约记者",
+    "见习记者",
+    "全媒体记者",
+    "融媒体记者",
+    "实习记者",
+    "记者",
+    "通讯员",
+    "实习生",
+    "特约通讯员",
+    "摄影",
+    "文/图",
+    "文",
+    "图",
+];
+
+/// Is `s` shaped like a Chinese name (2–4 CJK ideographs)?
+fn name_like(s: &[char]) -> bool {
+    (2..=4).contains(&s.len()) && s.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+}
+
+/// Names in a byline-shaped span `chars[start..end]`: pieces split on spaces and `、，,`,
+/// role words stripped.
+fn names_in(chars: &[char], start: usize, end: usize, out: &mut Vec<Mention>) {
+    let mut k = start;
+    while k < end {
+        let sep = |c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '/' | '：' | ':');
+        while k < end && sep(chars[k]) {
+            k += 1;
+        }
+        let piece_start = k;
+        while k < end && !sep(chars[k]) {
+            k += 1;
+        }
+        let mut s = piece_start;
+        // Strip a leading role (`记者王洋`) — longest role first.
+        let piece: String = chars[piece_start..k].iter().collect();
+        if let Some(r) = ROLES.iter().find(|r| piece.starts_with(*r)) {
+            s += r.chars().count();
+        }
+        if name_like(&chars[s..k]) {
+            out.push(Mention {
+                start: s,
+                end: k,
+                kind: EntityType::Person,
+            });
+        }
+    }
+}
+
+/// Persons from bylines and datelines inside a block: `本报讯(韦青松)`, `(记者 王洋 通讯员
+/// 李四)`, and a block that is only a list of names (`应旭初 高远 任晓静`), the latter
+/// accepted when the model or jieba already sees one of the names as a person.
+pub fn byline_persons(chars: &[char], tokens: &[Token], model: &[Mention]) -> Vec<Mention> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '(' || chars[i] == '（' {
+            let close = chars[i + 1..]
+                .iter()
+                .take(40)
+                .position(|&c| c == ')' || c == '）')
+                .map(|p| i + 1 + p);
+            if let Some(close) = close {
+                let before: String = chars[i.saturating_sub(3)..i].iter().collect();
+                let inside: String = chars[i + 1..close].iter().collect();
+                let dateline = before.ends_with('讯') || before.ends_with('电');
+                if dateline || ROLES[..10].iter().any(|r| inside.starts_with(r)) {
+                    names_in(chars, i + 1, close, &mut out);
+                }
+                i = close + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let pieces: Vec<&[char]> = chars
+        .split(|c| c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if chars.len() <= 30 && pieces.len() >= 2 && pieces.iter().all(|p| name_like(p)) {
+        let known = model.iter().any(|m| m.kind == EntityType::Person)
+            || tokens.iter().any(|t| t.pos.starts_with("nr"));
+        if known {
+            names_in(chars, 0, chars.len(), &mut out);
+        }
+    } else if pieces.len() == 1 && chars.len() <= 16 && tokens.len() >= 2 {
+        // Names run together when the cleaner removed the spaces: `应旭初高远任晓静`.
+        let words: Vec<Vec<char>> = tokens.iter().map(|t| t.word.chars().collect()).collect();
+        let names = tokens.iter().filter(|t| t.pos.starts_with("nr")).count();
+        if names >= 2 && words.iter().all(|w| name_like(w) && w.len() <= 3) {
+            for (s, e) in token_ranges(tokens) {
+                out.push(Mention {
+                    start: s,
+                    end: e,
+                    kind: EntityType::Person,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Titles and roles that introduce a name in news copy (`书记冯有堂`, `村民初增仁`).
+const ROLE_WORDS: &[&str] = &[
+    "书记",
+    "副书记",
+    "主任",
+    "副主任",
+    "队长",
+    "副队长",
+    "局长",
+    "副局长",
+    "县长",
+    "副县长",
+    "镇长",
+    "乡长",
+    "村长",
+    "市长",
+    "省长",
+    "区长",
+    "主席",
+    "经理",
+    "董事长",
+    "负责人",
+    "联系人",
+    "村民",
+    "居民",
+    "党员",
+    "干部",
+    "代表",
+    "委员",
+    "同志",
+    "老师",
+    "医生",
+    "教授",
+    "记者",
+    "通讯员",
+    "组长",
+    "站长",
+    "所长",
+    "院长",
+    "校长",
+    "厂长",
+    "支书",
+    "会长",
+    "社长",
+    "民警",
+    "群众",
+    "志愿者",
+    "网格员",
+    "农民",
+    "菜农",
+    "职工",
+];
+
+/// The most common Chinese surnames (single characters), for names jieba splits apart.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘\
+于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺\
+顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左\
+柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾\
+尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和\
+仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝初";
+
+/// Persons named right after a role word (`书记冯有堂`, `联系人万果林`): a jieba `nr` word of
+/// 2–3 characters, or 2–3 characters jieba split apart that start with a common surname and
+/// end where a verb, adverb, preposition or punctuation begins.
+pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
+    let ranges = token_ranges(tokens);
+    let mut out = Vec::new();
+    for j in 1..tokens.len() {
+        if !ROLE_WORDS.iter().any(|r| tokens[j - 1].word.ends_with(r)) {
+            continue;
+        }
+        let t = &tokens[j];
+        let n = t.word.chars().count();
+        if t.pos.starts_with("nr") && (2..=3).contains(&n) {
+            out.push(Mention {
+                start: ranges[j].0,
+                end: ranges[j].1,
+                kind: EntityType::Person,
+            });
+            continue;
+        }
+        if !t.word.chars().next().is_some_and(|c| SURNAMES.contains(c)) {
+            continue;
+        }
+        // Up to three characters of short words, then a word that cannot be part of a name.
+        let mut k = j;
+        let mut len = 0;
+        while k < tokens.len() && len < 3 && tokens[k].word.chars().count() <= 2 {
+            let cjk = tokens[k]
+                .word
+                .chars()
+                .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            if !cjk || matches!(tokens[k].pos.as_str(), "v" | "d" | "p" | "uj" | "c") {
+                break;
+            }
+            len += tokens[k].word.chars().count();
+            k += 1;
+        }
+        let stop = match tokens.get(k) {
+            None => true,
+            Some(s) => matches!(s.pos.as_str(), "v" | "d" | "p" | "x" | "uj" | "c"),
+        };
+        if k > j + 1 && (2..=3).contains(&len) && stop {
+            out.push(Mention {
+                start: ranges[j].0,
+                end: ranges[k - 1].1,
+                kind: EntityType::Person,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::tag::Zone;
+
+    fn toks(pairs: &[(&str, &str)]) -> Vec<Token> {
+        pairs
+            .iter()
+            .map(|(w, p)| Token {
+                word: (*w).into(),
+                pos: (*p).into(),
+                zone: Zone::Body,
+            })
+            .collect()
+    }
+
+    fn text(chars: &[char], m: &Mention) -> String {
+        chars[m.start..m.end].iter().collect()
+    }
+
+    #[test]
+    fn names_after_roles_are_persons() {
+        let t = toks(&[
+            ("党员", "n"),
+            ("联系人", "n"),
+            ("万果林", "nr"),
+            ("反映", "v"),
+            ("书记", "n"),
+            ("说", "v"),
+            ("村民", "n"),
+            ("王", "nr"),
+            ("联系人", "n"),
+            ("万", "m"),
+            ("果林", "n"),
+            ("反映", "v"),
+            ("村民", "n"),
+            ("开展", "v"),
+        ]);
+        let c: Vec<char> = t.iter().flat_map(|x| x.word.chars()).collect();
+        let got: Vec<String> = role_persons(&t).iter().map(|m| text(&c, m)).collect();
+        assert_eq!(got, vec!["万果林", "万果林"]);
+    }
+
+    #[test]
+    fn names_run_together_are_split_by_jieba() {
+        let c: Vec<char> = "应旭初高远任晓静".chars().collect();
+        let t = toks(&[("应旭初", "nr"), ("高远", "d"), ("任晓静", "nr")]);
+        let got: Vec<String> = byline_persons(&c, &t, &[])
+            .iter()
+            .map(|m| text(&c, m))
+            .collect();
+        assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
+        let h: Vec<char> = "党建引领".chars().collect();
+        let t = toks(&[("党建", "j"), ("引领", "v")]);
+        assert!(byline_persons(&h, &t, &[]).is_empty());
+    }
+
+    #[test]
+    fn dateline_and_reporter_bylines_give_persons() {
+        let c: Vec<char> = "本报讯(韦青松)近日，（记者 王洋 通讯员 李小四）报道。（图为现场）"
+            .chars()
+            .collect();
+        let got: Vec<String> = byline_persons(&c, &[], &[])
+            .iter()
+            .map(|m| text(&c, m))
+            .collect();
+        assert_eq!(got, vec!["韦青松", "王洋", "李小四"]);
+    }
+
+    #[test]
+    fn a_line_of_names_is_a_byline_only_with_evidence() {
+        let c: Vec<char> = "应旭初 高远 任晓静".chars().collect();
+        let t = toks(&[
+            ("应旭初", "nr"),
+            (" ", "x"),
+            ("高远", "a"),
+            (" ", "x"),
+            ("任晓静", "nr"),
+        ]);
+        let got: Vec<String> = byline_persons(&c, &t, &[])
+            .iter()
+            .map(|m| text(&c, m))
+            .collect();
+        assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
+        let h: Vec<char> = "强基础 促发展".chars().collect();
+        let t = toks(&[
+            ("强", "a"),
+            ("基础", "n"),
+            (" ", "x"),
+            ("促", "v"),
+            ("发展", "vn"),
+        ]);
+        assert!(byline_persons(&h, &t, &[]).is_empty());
+    }
+}
