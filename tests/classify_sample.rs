@@ -15,7 +15,9 @@ const ARTICLES: &[(&str, Option<usize>, &[usize], &[&str])] = &[
     (
         "luohe-finance",
         Some(0),
-        &[1, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34],
+        &[
+            1, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,
+        ],
         &["party_building", "civic_civilization"],
     ),
     (
