@@ -10,8 +10,11 @@ use presswire::stages::Draft;
 
 const DUMP: &str = include_str!("fixtures/sample_dump.txt");
 
-/// (article, title paragraph, body paragraphs, acceptable labels; the first is preferred).
-const ARTICLES: &[(&str, Option<usize>, &[usize], &[&str])] = &[
+/// An annotated article: key, title paragraph, body paragraphs, acceptable labels.
+type Annotated = (&'static str, Option<usize>, &'static [usize], &'static [&'static str]);
+
+/// The six articles; the first acceptable label is the preferred one.
+const ARTICLES: &[Annotated] = &[
     (
         "luohe-finance",
         Some(0),
