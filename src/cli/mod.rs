@@ -1,11 +1,19 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_split;
+pub mod gen_dumps;
+pub mod eval_keywords;
+pub mod eval_ner;
 pub mod process;
 pub mod replay;
 pub mod run;
 pub mod schema;
 pub mod train;
+pub mod submit;
+pub mod worker;
+pub mod status;
+pub mod train_ner;
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +52,22 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Train a linear topic model from labelled JSON Lines (see docs/CLASSIFY.md).
     Train(TrainArgs),
+    /// Queue dumps on a NATS JetStream work queue for `presswire worker`s.
+    Submit(SubmitArgs),
+    /// Process jobs from a NATS JetStream work queue until SIGTERM/SIGINT.
+    Worker(WorkerArgs),
+    /// Show recent activity and counts from the daemon's ledger.
+    Status(StatusArgs),
+    /// Write scrambled test dumps with ground truth, built from real articles.
+    GenDumps(gen_dumps::GenDumpsArgs),
+    /// Score split + clean on dumps written by `gen-dumps`.
+    EvalSplit(eval_split::EvalSplitArgs),
+    /// Developer: fetch the MSRA corpus and train the entity tagger model.
+    TrainNer(train_ner::TrainNerArgs),
+    /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
+    EvalNer(eval_ner::EvalNerArgs),
+    /// Developer: score keywords against reference keyword lists (TNEWS format).
+    EvalKeywords(eval_keywords::EvalKeywordsArgs),
 }
 
 /// `presswire replay`.
@@ -106,6 +130,74 @@ pub struct RunArgs {
     /// Classify with this linear model (from `presswire train`) instead of the taxonomy.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Enqueue inbox files on this NATS server instead of processing them here
+    /// (as `[source] kind = "nats"` with `[nats] url`).
+    #[arg(long, value_name = "URL")]
+    pub submit_to: Option<String>,
+    /// Process inputs again even when the ledger says their content is done, rewriting their
+    /// output (one file per content still; the ledger records them as `forced`).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `presswire submit`.
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    /// Config file (TOML); its `[nats]` table names the streams.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Skip content whose output this outbox folder already holds.
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Queue even content seen within the duplicate window (to re-drive a dead letter).
+    #[arg(long)]
+    pub force: bool,
+    /// Folders (their files, not recursively), files, or `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `presswire worker`.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// NATS server URL (overrides `[nats] url`).
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
+    /// Write `<hash>.jsonl` files here (may be shared by several workers).
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
+    /// Publish each record to `<S>.<category>` (captured by `[nats] articles_stream`).
+    #[arg(long, value_name = "S")]
+    pub publish_subject: Option<String>,
+    /// Jobs run at once (overrides `[nats] concurrency`).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Leave `processed_at` null.
+    #[arg(long)]
+    pub deterministic: bool,
 }
 
 /// `presswire process`.
@@ -155,7 +247,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200_000)]
     pub max_features: usize,
     /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, default_value_t = 1e-5)]
     pub l2: f64,
     /// Most optimiser (L-BFGS) iterations.
     #[arg(long, default_value_t = 300)]

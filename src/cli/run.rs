@@ -51,6 +51,9 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
     };
     let config = overrides.apply(load_config(args.config.as_deref())?)?;
     log.init(&config.log);
+    if args.submit_to.is_some() || config.source.kind == presswire::cluster::SourceKind::Nats {
+        return crate::cli::submit::run_relay(config, args.submit_to);
+    }
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
         // Before anything slow: SIGHUP must not kill a starting daemon, and /healthz should
@@ -97,7 +100,8 @@ pub fn run(args: RunArgs, log: &LogFlags) -> anyhow::Result<()> {
                 }
             }
         };
-        let stopped = pipeline::run(config, models, shutdown).await?;
+        let options = pipeline::RunOptions { force: args.force };
+        let stopped = pipeline::run_with(config, models, options, shutdown).await?;
         if stopped == Stopped::TimedOut {
             tracing::warn!("exited before every in-flight dump finished");
         }

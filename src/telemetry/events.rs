@@ -67,6 +67,27 @@ pub fn dump_duplicate(file: &str, sha256: &str) {
     metrics::counter!("presswire_duplicates_total").increment(1);
 }
 
+/// The output was already in the outbox from a run that stopped before recording it (a crash
+/// between the output rename and the ledger): recorded now, input archived, nothing recomputed.
+pub fn dump_recovered(file: &str, sha256: &str) {
+    info!(
+        file,
+        hash = crate::stages::short_hash(sha256),
+        "output found from an interrupted run; recorded and archived without reprocessing"
+    );
+    metrics::counter!("presswire_recovered_total").increment(1);
+}
+
+/// An input was in flight each of the last `max_attempts` times the daemon died: it now runs
+/// with nothing else in flight, to tell whether it is the cause.
+pub fn isolating(file: &str, max_attempts: u32) {
+    warn!(
+        file,
+        max_attempts,
+        "the daemon died while this input was in flight; processing it alone to find out whether it is the cause"
+    );
+}
+
 /// A dump failed and was quarantined.
 pub fn dump_quarantined(file: &str, stage: &str, code: &str, reason: &str, dest: &str) {
     error!(file, stage, code, reason, quarantined_to = dest, "input failed; moved to quarantine with an .error.json beside it (fix it and move it back into the inbox to retry)");
