@@ -46,6 +46,10 @@ pub const COUNTERS: [(&str, &str); 9] = [
         "presswire_duplicates_total",
         "Inputs whose output already existed (archived unprocessed).",
     ),
+    (
+        "presswire_recovered_total",
+        "Outputs found from an interrupted run, recorded and archived without reprocessing.",
+    ),
     ("presswire_quarantined_total", "Inputs moved to quarantine."),
     (
         "presswire_sink_retries_total",
