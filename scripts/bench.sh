@@ -51,9 +51,12 @@ def write(folder, i, text):
 
 # Throughput corpus: pages of 2-8 articles until the total reaches the target size.
 corpus = os.path.join(work, "corpus"); os.makedirs(corpus)
-total, i = 0, 0
+total, i, seen = 0, 0, set()
 while total < mb * 1e6:
     text = "".join(article(*rng.choice(arts)) for _ in range(rng.randint(2, 8)))
+    if text in seen:  # distinct pages only: a duplicate would be skipped by replay
+        continue
+    seen.add(text)
     write(corpus, i, text); total += len(text.encode()); i += 1
 print(f"corpus: {i} dumps, {total/1e6:.1f} MB")
 

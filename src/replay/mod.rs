@@ -401,22 +401,14 @@ fn fail(ctx: &Ctx<'_>, label: &str, name: &str, f: Failure) -> Outcome {
     Outcome::Failed(listed(ctx, label, name, f))
 }
 
-/// Makes every output durable at once: each `*.jsonl` file, then the folder. Files already
-/// written back by the kernel sync almost for free, so this costs far less than per-file
-/// fsync during the run, and memory stays constant (no list of written files is kept).
+/// Makes every output durable at once with one `syncfs(2)` on the output folder's
+/// filesystem (which also flushes the `.failed/` reports), then fsyncs the folder. One
+/// journal commit instead of one per file: on a 2-core VM, 2,800 per-file fsyncs at the end
+/// took 6-10 s, longer than a quarter of the whole replay.
 fn sync_outputs(outbox: &Outbox) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(outbox.dir())?.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().ends_with(".jsonl") {
-            std::fs::File::open(entry.path())?.sync_data()?;
-        }
-    }
-    outbox.sync().map_err(std::io::Error::other)?;
-    let failed = outbox.dir().join(FAILED_DIR);
-    if failed.is_dir() {
-        crate::sink::sync_dir(&failed)?;
-    }
-    Ok(())
+    let dir = std::fs::File::open(outbox.dir())?;
+    rustix::fs::syncfs(&dir)?;
+    outbox.sync().map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

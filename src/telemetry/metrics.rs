@@ -28,7 +28,7 @@ pub const FAILURE_STAGES: [Stage; 7] = [
 pub const PIPELINE_STAGES: [Stage; 4] = [Stage::Split, Stage::Clean, Stage::Tag, Stage::Classify];
 
 /// Counters: name, help.
-pub const COUNTERS: [(&str, &str); 8] = [
+pub const COUNTERS: [(&str, &str); 9] = [
     (
         "presswire_dumps_processed_total",
         "Inputs processed and written to the outbox.",
@@ -45,6 +45,10 @@ pub const COUNTERS: [(&str, &str); 8] = [
     (
         "presswire_duplicates_total",
         "Inputs whose output already existed (archived unprocessed).",
+    ),
+    (
+        "presswire_recovered_total",
+        "Outputs found from an interrupted run, recorded and archived without reprocessing.",
     ),
     ("presswire_quarantined_total", "Inputs moved to quarantine."),
     (
