@@ -6,9 +6,7 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::stages::classify::linear::LinearModel;
-use crate::stages::classify::{
-    taxonomy::DEFAULT_TAXONOMY, Classifier, LinearClassifier, Taxonomy,
-};
+use crate::stages::classify::{taxonomy::DEFAULT_TAXONOMY, Classifier, LinearClassifier, Taxonomy};
 use crate::stages::{Models, Tagger};
 
 /// Loads every model the configuration asks for.

@@ -5,10 +5,10 @@ pub mod process;
 pub mod replay;
 pub mod run;
 pub mod schema;
-pub mod train;
-pub mod submit;
-pub mod worker;
 pub mod status;
+pub mod submit;
+pub mod train;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 

@@ -69,9 +69,10 @@ fn print_summary(s: &Summary, opts: &replay::Options) {
             f.stage,
             f.code,
             f.reason,
-            f.report
-                .as_ref()
-                .map_or_else(|| "(report not written)".into(), |p| p.display().to_string())
+            f.report.as_ref().map_or_else(
+                || "(report not written)".into(),
+                |p| p.display().to_string()
+            )
         );
     }
     if s.failures.more > 0 {

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn stems_stay_inside_the_folder() {
-        assert_eq!(file_stem("dumps/2018.tgz!01/a.txt"), "dumps_2018.tgz!01_a.txt");
+        assert_eq!(
+            file_stem("dumps/2018.tgz!01/a.txt"),
+            "dumps_2018.tgz!01_a.txt"
+        );
         assert_eq!(file_stem("/abs/x.txt"), "abs_x.txt");
         assert_eq!(file_stem("../../etc/passwd"), "etc_passwd");
         assert_eq!(file_stem("./a.txt"), "a.txt");

@@ -134,11 +134,8 @@ pub fn run(models: &Models, paths: &[PathBuf], opts: &Options) -> anyhow::Result
     };
     let jobs = opts.jobs.max(1);
     let disk_read = Arc::new(AtomicU64::new(0));
-    let mut progress = progress::Progress::new(
-        opts.progress,
-        inputs::disk_size(paths),
-        opts.progress_every,
-    );
+    let mut progress =
+        progress::Progress::new(opts.progress, inputs::disk_size(paths), opts.progress_every);
     let mut summary = Summary::default();
 
     let (in_tx, in_rx) = mpsc::sync_channel::<Found>(jobs * 2);
@@ -147,12 +144,15 @@ pub fn run(models: &Models, paths: &[PathBuf], opts: &Options) -> anyhow::Result
     std::thread::scope(|s| {
         let reader_counter = disk_read.clone();
         s.spawn(move || {
-            inputs::walk(paths, opts.max_file_bytes, &reader_counter, &mut |found| {
-                match in_tx.send(found) {
+            inputs::walk(
+                paths,
+                opts.max_file_bytes,
+                &reader_counter,
+                &mut |found| match in_tx.send(found) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(_) => ControlFlow::Break(()),
-                }
-            });
+                },
+            );
         });
         for _ in 0..jobs {
             let out_tx = out_tx.clone();
@@ -426,8 +426,10 @@ mod tests {
     #[test]
     fn steps_match_run_all() -> anyhow::Result<()> {
         let models = crate::models::load(&crate::Config::default())?;
-        let bytes =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample_dump.txt"))?;
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sample_dump.txt"
+        ))?;
         let sha = crate::source::read::sha256_hex(&bytes);
         let opts = RecordOptions {
             deterministic: true,

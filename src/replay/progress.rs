@@ -49,8 +49,10 @@ impl Progress {
     pub fn new(mode: Mode, total_disk: u64, every: Duration) -> Progress {
         let tty = std::io::stderr().is_terminal();
         let bar = (mode == Mode::Auto && tty).then(|| {
-            let bar =
-                ProgressBar::with_draw_target(Some(total_disk.max(1)), ProgressDrawTarget::stderr());
+            let bar = ProgressBar::with_draw_target(
+                Some(total_disk.max(1)),
+                ProgressDrawTarget::stderr(),
+            );
             if let Ok(style) = ProgressStyle::with_template(
                 "{bar:30.cyan/blue} {percent:>3}% {msg} | {elapsed_precise} ETA {eta}",
             ) {

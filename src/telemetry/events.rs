@@ -160,5 +160,8 @@ pub fn config_reload_skipped() {
 
 /// The metrics and health endpoint is listening.
 pub fn metrics_listening(addr: &str) {
-    info!(addr, "metrics endpoint listening: /metrics (Prometheus text) and /healthz");
+    info!(
+        addr,
+        "metrics endpoint listening: /metrics (Prometheus text) and /healthz"
+    );
 }

@@ -69,7 +69,11 @@ async fn route(
     outbox: &std::path::Path,
 ) -> Response<Full<Bytes>> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET\n".into(), "text/plain");
+        return text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET\n".into(),
+            "text/plain",
+        );
     }
     match req.uri().path() {
         "/metrics" => text(
@@ -90,7 +94,11 @@ async fn route(
             } else {
                 StatusCode::SERVICE_UNAVAILABLE
             };
-            text(code, format!("{}\n", status.detail), "text/plain; charset=utf-8")
+            text(
+                code,
+                format!("{}\n", status.detail),
+                "text/plain; charset=utf-8",
+            )
         }
         _ => text(
             StatusCode::NOT_FOUND,

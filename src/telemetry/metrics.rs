@@ -29,22 +29,52 @@ pub const PIPELINE_STAGES: [Stage; 4] = [Stage::Split, Stage::Clean, Stage::Tag,
 
 /// Counters: name, help.
 pub const COUNTERS: [(&str, &str); 8] = [
-    ("presswire_dumps_processed_total", "Inputs processed and written to the outbox."),
-    ("presswire_articles_processed_total", "Articles written to the outbox."),
+    (
+        "presswire_dumps_processed_total",
+        "Inputs processed and written to the outbox.",
+    ),
+    (
+        "presswire_articles_processed_total",
+        "Articles written to the outbox.",
+    ),
     ("presswire_bytes_in_total", "Input bytes processed."),
-    ("presswire_bytes_out_total", "Output bytes written to the outbox."),
-    ("presswire_duplicates_total", "Inputs whose output already existed (archived unprocessed)."),
+    (
+        "presswire_bytes_out_total",
+        "Output bytes written to the outbox.",
+    ),
+    (
+        "presswire_duplicates_total",
+        "Inputs whose output already existed (archived unprocessed).",
+    ),
     ("presswire_quarantined_total", "Inputs moved to quarantine."),
-    ("presswire_sink_retries_total", "Outbox writes that failed and will be retried."),
-    ("presswire_config_reloads_total", "SIGHUP configuration reloads, by result."),
+    (
+        "presswire_sink_retries_total",
+        "Outbox writes that failed and will be retried.",
+    ),
+    (
+        "presswire_config_reloads_total",
+        "SIGHUP configuration reloads, by result.",
+    ),
 ];
 
 /// Gauges: name, help.
 pub const GAUGES: [(&str, &str); 4] = [
-    ("presswire_inbox_backlog", "Files seen in the inbox and not yet finished."),
-    ("presswire_queue_depth", "Jobs waiting in the channel after each stage."),
-    ("presswire_ready", "1 while the daemon is running and healthy, else 0."),
-    ("presswire_draining", "1 while shutting down (finishing in-flight dumps)."),
+    (
+        "presswire_inbox_backlog",
+        "Files seen in the inbox and not yet finished.",
+    ),
+    (
+        "presswire_queue_depth",
+        "Jobs waiting in the channel after each stage.",
+    ),
+    (
+        "presswire_ready",
+        "1 while the daemon is running and healthy, else 0.",
+    ),
+    (
+        "presswire_draining",
+        "1 while shutting down (finishing in-flight dumps).",
+    ),
 ];
 
 /// Histogram buckets for latencies, in seconds: 1 ms to 1 min.
@@ -58,10 +88,7 @@ const LATENCY_BUCKETS: [f64; 14] = [
 /// If a recorder is already installed or the buckets are rejected.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
     let handle = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            Matcher::Suffix("_seconds".into()),
-            &LATENCY_BUCKETS,
-        )?
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &LATENCY_BUCKETS)?
         .install_recorder()?;
     register_all();
     Ok(handle)

@@ -65,9 +65,7 @@ mod tests {
     fn reads_labels_titles_and_paragraphs() {
         let text = "{\"text\":\"第一段\\n第二段\",\"label\":\"体育\",\"title\":\"标题\"}\n\n{\"text\":\"正文\",\"label\":\" 财经 \"}\n";
         let got = parse(text).map_err(|e| e.to_string());
-        let Ok(got) = got else {
-            panic!("{got:?}")
-        };
+        let Ok(got) = got else { panic!("{got:?}") };
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].0.title.as_deref(), Some("标题"));
         assert_eq!(got[0].0.paragraphs, ["第一段", "第二段"]);

@@ -59,7 +59,9 @@ impl FeatureOptions {
                 };
                 let (a, b) = (parse(a)?, parse(b)?);
                 if !(1..=4).contains(&a) || !(a..=4).contains(&b) {
-                    return Err(format!("n-gram sizes must satisfy 1 <= MIN <= MAX <= 4, got {spec:?}"));
+                    return Err(format!(
+                        "n-gram sizes must satisfy 1 <= MIN <= MAX <= 4, got {spec:?}"
+                    ));
                 }
                 (a, b)
             }

@@ -141,11 +141,7 @@ fn dot32(a: &[f32], b: &[f64]) -> f64 {
 
 /// Minimises `f` from `x` (updated in place) with L-BFGS. `f(x, grad)` returns the value
 /// and writes the gradient. Correction pairs are stored as `f32` to halve their memory.
-pub fn lbfgs(
-    x: &mut [f64],
-    stop: Stop,
-    mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
-) -> Outcome {
+pub fn lbfgs(x: &mut [f64], stop: Stop, mut f: impl FnMut(&[f64], &mut [f64]) -> f64) -> Outcome {
     let n = x.len();
     let mut g = vec![0.0; n];
     let mut value = f(x, &mut g);
@@ -173,7 +169,11 @@ pub fn lbfgs(
             || 1.0 / dot(&g, &g).sqrt().max(1e-12),
             |(s, y, _)| {
                 let yy: f64 = y.iter().map(|v| f64::from(*v).powi(2)).sum();
-                let sy: f64 = s.iter().zip(y).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum();
+                let sy: f64 = s
+                    .iter()
+                    .zip(y)
+                    .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                    .sum();
                 sy / yy.max(1e-300)
             },
         );
@@ -212,9 +212,17 @@ pub fn lbfgs(
         let Some(v_new) = accepted else {
             break;
         };
-        let s: Vec<f32> = x_new.iter().zip(x.iter()).map(|(a, b)| (a - b) as f32).collect();
+        let s: Vec<f32> = x_new
+            .iter()
+            .zip(x.iter())
+            .map(|(a, b)| (a - b) as f32)
+            .collect();
         let y: Vec<f32> = g_new.iter().zip(&g).map(|(a, b)| (a - b) as f32).collect();
-        let sy: f64 = s.iter().zip(&y).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum();
+        let sy: f64 = s
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .sum();
         if sy > 1e-12 {
             if hist.len() == HISTORY {
                 hist.remove(0);
@@ -267,7 +275,9 @@ mod tests {
         data.push(&[(0, 0.6), (2, 0.8)], 0);
         data.push(&[(1, 1.0)], 1);
         data.push(&[(0, 0.3), (1, 0.4), (2, 0.866)], 2);
-        let theta: Vec<f64> = (0..data.n_params()).map(|i| (i as f64 * 0.37).sin()).collect();
+        let theta: Vec<f64> = (0..data.n_params())
+            .map(|i| (i as f64 * 0.37).sin())
+            .collect();
         let mut g = vec![0.0; theta.len()];
         let f0 = data.objective(&theta, 0.1, &mut g);
         assert!(f0.is_finite());

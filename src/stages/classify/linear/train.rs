@@ -115,7 +115,11 @@ pub fn train(examples: &[Example<'_>], opts: &TrainOptions) -> Result<LinearMode
     let mut kept: Vec<(u32, u8, String, u64)> = df
         .iter()
         .filter(|(_, &d)| d >= opts.min_df)
-        .filter_map(|(k, &d)| names.get(k).map(|(kind, text)| (d, *kind, text.clone(), *k)))
+        .filter_map(|(k, &d)| {
+            names
+                .get(k)
+                .map(|(kind, text)| (d, *kind, text.clone(), *k))
+        })
         .collect();
     // Most frequent first, ties by kind and text: a deterministic cut at `max_features`.
     kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
