@@ -23,7 +23,12 @@ fn per_dump(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(SAMPLE.len() as u64));
     g.bench_function("sample_dump_to_jsonl", |b| {
         b.iter(|| {
-            let w = work::from_bytes("page.txt", SAMPLE.to_vec(), sha256_hex(SAMPLE), Format::Dump);
+            let w = work::from_bytes(
+                "page.txt",
+                SAMPLE.to_vec(),
+                sha256_hex(SAMPLE),
+                Format::Dump,
+            );
             let mut out = 0usize;
             if let Work::Done { records, .. } = work::run_all(&models, w, opts) {
                 for r in &records {

@@ -47,6 +47,9 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Dumps processed concurrently (claimed but not yet written).
     pub max_in_flight: usize,
+    /// Quarantine an input after the daemon died this many times while it was in flight
+    /// (a dump that crashes the whole process); 0 never does.
+    pub max_attempts: u32,
     /// Capacity of each channel between stages.
     pub channel_capacity: usize,
     /// Threads for CPU-heavy stage work; 0 means one per core.
@@ -124,6 +127,7 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(10),
             max_file_bytes: 64 * 1024 * 1024,
             max_in_flight: 16,
+            max_attempts: 3,
             channel_capacity: 8,
             workers: 0,
             deterministic: false,
@@ -316,6 +320,56 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// [`Config::validate`], then the same checks again on the real folders: symlinks among the
+    /// folders that exist are resolved, so an outbox that is a link into the inbox (which would
+    /// loop outputs back in as inputs) is refused too. Run at start-up and by `check-config`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the offending key.
+    pub fn validate_on_disk(&self) -> Result<(), ConfigError> {
+        self.validate()?;
+        let mut real = self.clone();
+        real.inbox = resolved(&self.inbox);
+        real.outbox = resolved(&self.outbox);
+        real.state_dir = Some(resolved(&self.state_dir()));
+        real.archive_dir = Some(resolved(&self.archive_dir()));
+        real.quarantine_dir = Some(resolved(&self.quarantine_dir()));
+        real.validate().map_err(|e| match e {
+            ConfigError::Invalid(m) => ConfigError::Invalid(format!(
+                "{m} (after resolving symlinks: inbox is {}, outbox is {})",
+                real.inbox.display(),
+                real.outbox.display()
+            )),
+            other => other,
+        })
+    }
+}
+
+/// The path with its longest existing ancestor canonicalised (symlinks resolved) and the rest
+/// appended, so folders that do not exist yet are checked where they will be created.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = lexical(p);
+    let mut head = abs.clone();
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            let mut out = c;
+            for part in tail.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (head.file_name().map(|n| n.to_os_string()), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                head = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
     }
 }
 

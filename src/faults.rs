@@ -16,6 +16,8 @@
 //!     is read (a writer truncating it mid-read);
 //!   - `read.delete=<substr>`: the input is unlinked after it is opened, before it is read;
 //!   - `panic.<stage>=<substr>`: the `split`, `clean`, `tag` or `classify` step panics;
+//!   - `kill.<stage>=<substr>`: the process dies (SIGKILL) in that step on that file, as it
+//!     would on a stack overflow or an abort: a "poison" input;
 //!   - `outbox.full=<n>`: the first `n` outbox writes fail with ENOSPC;
 //!   - `watch.overflow=1`: every notify event is dropped and reported as a queue overflow
 //!     (what the kernel does when the inotify queue fills);
@@ -158,9 +160,14 @@ pub fn on(fault: &str) -> bool {
         .is_some_and(|v| v.parse::<u64>().is_ok_and(|n| n > 0))
 }
 
+/// Kills the process now (SIGKILL), for the `kill.<stage>` poison-input fault.
+pub fn kill_now(why: &str) -> ! {
+    die(why)
+}
+
 /// Dies the way `kill -9` kills: SIGKILL, no unwinding, no destructors, no buffered writes.
 fn die(point: &str) -> ! {
-    eprintln!("presswire: PRESSWIRE_CRASH_AT reached {point}: killing the process (test seam)");
+    eprintln!("presswire: test seam: killing the process at {point} (PRESSWIRE_CRASH_AT / PRESSWIRE_FAULTS)");
     let pid = std::process::id().to_string();
     // `kill` runs in a child while this thread waits; the signal ends us before `status` returns.
     let _ = std::process::Command::new("kill")

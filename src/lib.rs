@@ -13,11 +13,13 @@
 //! - [`faults`]: the test seam (named crash points, injected faults), inert unless enabled.
 //! - [`record`]: the output record and its schema version.
 //! - [`cluster`]: scaling out on a NATS JetStream work queue (`submit`, `worker`).
+//! - [`eval`]: the scrambled-dump generator and the split/clean scorer.
 //! - [`models`], [`shutdown`], [`telemetry`]: model loading, signals, logs and metrics.
 #![warn(missing_docs)]
 
 pub mod cluster;
 pub mod config;
+pub mod eval;
 pub mod faults;
 pub mod ledger;
 pub mod models;

@@ -30,6 +30,11 @@ fn main() -> ExitCode {
         Command::Submit(a) => cli::submit::run(a),
         Command::Worker(a) => cli::worker::run(a).map(|()| 0),
         Command::Status(a) => cli::status::run(a).map(|()| 0),
+        Command::GenDumps(a) => cli::gen_dumps::run(a).map(|()| 0),
+        Command::EvalSplit(a) => cli::eval_split::run(a).map(|()| 0),
+        Command::TrainNer(a) => cli::train_ner::run(a),
+        Command::EvalNer(a) => cli::eval_ner::run(a),
+        Command::EvalKeywords(a) => cli::eval_keywords::run(a),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,7 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
     use anyhow::Context as _;
+    config.validate_on_disk()?;
     if let Some(seam) = faults::describe() {
         tracing::warn!(seam = %seam, "test fault-injection seam is active (PRESSWIRE_* variables); never set these in production");
     }
@@ -222,6 +224,8 @@ async fn gate(ctx: Arc<Ctx>, mut claims: mpsc::Receiver<Claim>, out: mpsc::Sende
             sha256: None,
         };
         let c = ctx.clone();
+        let isolate = Arc::new(AtomicBool::new(false));
+        let isolate_flag = isolate.clone();
         let mut job = run_step(Stage::Read, job, move |path_work| {
             let (path, name) = path_work;
             let work = work::read_file(&path, &name, c.config.max_file_bytes, None, c.opts);
@@ -231,10 +235,43 @@ async fn gate(ctx: Arc<Ctx>, mut claims: mpsc::Receiver<Claim>, out: mpsc::Sende
                         sha256: meta.sha256,
                     }
                 }
+                Work::Read { meta, bytes, format } => match suspicion(&c, &meta.sha256, &name) {
+                    Suspicion::Guilty => Work::Failed(Failure {
+                        stage: Stage::Read,
+                        code: "pipeline.crashed_repeatedly".into(),
+                        reason: format!(
+                            "the daemon died while processing this input, {} times beside others and once with nothing else in flight (max_attempts = {}); set aside so it cannot stop the daemon again. Move it back into the inbox to retry",
+                            c.config.max_attempts, c.config.max_attempts
+                        ),
+                        sha256: Some(meta.sha256),
+                    }),
+                    s => {
+                        isolate_flag.store(s == Suspicion::Isolate, Ordering::Relaxed);
+                        Work::Read { meta, bytes, format }
+                    }
+                },
                 other => other,
             }
         })
         .await;
+        if isolate.load(Ordering::Relaxed) {
+            // Wait until nothing else is in flight, then run this input alone: if the daemon
+            // dies now, this input is the cause, and the next start sets it aside.
+            events::isolating(&job.name, ctx.config.max_attempts);
+            let others = u32::try_from(ctx.config.max_in_flight.saturating_sub(1)).unwrap_or(0);
+            let Ok(rest) = permits.clone().acquire_many_owned(others).await else {
+                return;
+            };
+            job.permit.merge(rest);
+            if let Work::Read { meta, .. } = &job.work {
+                let (c, sha) = (ctx.clone(), meta.sha256.clone());
+                let marked =
+                    tokio::task::spawn_blocking(move || c.ledger.mark_isolated(&sha)).await;
+                if let Ok(Err(e)) = marked {
+                    tracing::warn!(file = %job.name, error = %e, "cannot record isolation in the ledger");
+                }
+            }
+        }
         job.sha256 = match &job.work {
             Work::Read { meta, .. } => Some(meta.sha256.clone()),
             Work::Duplicate { sha256 } => Some(sha256.clone()),
@@ -323,6 +360,35 @@ where
 /// means the work is done again: the sink checks once more before writing.
 fn already_done(ctx: &Ctx, sha256: &str) -> bool {
     ctx.ledger.is_done(sha256).unwrap_or(false) || ctx.outbox.contains(sha256)
+}
+
+/// What the attempt count says about an input about to be processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Suspicion {
+    /// Nothing unusual (or `max_attempts = 0`).
+    None,
+    /// In flight during `max_attempts` deaths, never alone: run it alone to find out.
+    Isolate,
+    /// Also in flight, alone, during a death: it is the cause.
+    Guilty,
+}
+
+/// Counts one more start for this content and judges it. A ledger error only disables the
+/// check for this input.
+fn suspicion(ctx: &Ctx, sha256: &str, name: &str) -> Suspicion {
+    let max = ctx.config.max_attempts;
+    if max == 0 {
+        return Suspicion::None;
+    }
+    match ctx.ledger.begin(sha256, name) {
+        Ok(a) if a.count > max && a.isolated => Suspicion::Guilty,
+        Ok(a) if a.count > max => Suspicion::Isolate,
+        Ok(_) => Suspicion::None,
+        Err(e) => {
+            tracing::warn!(file = name, error = %e, "cannot count attempts in the ledger");
+            Suspicion::None
+        }
+    }
 }
 
 /// The sink task: seals finished jobs in batches (outputs, then ledger, then archive; see

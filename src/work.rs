@@ -345,14 +345,17 @@ fn longest_line_over(text: &str, limit: usize) -> Option<(usize, usize)> {
 /// Test seam at the start of each stage step: a named crash point, and an injected panic
 /// (`panic.<stage>` in `PRESSWIRE_FAULTS`) to prove a panicking core is contained.
 fn seam(stage: Stage, file: &str) {
-    let (point, fault) = match stage {
-        Stage::Split => ("stage.split", "panic.split"),
-        Stage::Clean => ("stage.clean", "panic.clean"),
-        Stage::Tag => ("stage.tag", "panic.tag"),
-        Stage::Classify => ("stage.classify", "panic.classify"),
+    let (point, fault, kill) = match stage {
+        Stage::Split => ("stage.split", "panic.split", "kill.split"),
+        Stage::Clean => ("stage.clean", "panic.clean", "kill.clean"),
+        Stage::Tag => ("stage.tag", "panic.tag", "kill.tag"),
+        Stage::Classify => ("stage.classify", "panic.classify", "kill.classify"),
         _ => return,
     };
     faults::crash_point(point);
+    if faults::hits(kill, file) {
+        faults::kill_now(kill);
+    }
     if faults::hits(fault, file) {
         panic!("injected fault {fault} on {file:?} (PRESSWIRE_FAULTS test seam)");
     }

@@ -1,6 +1,10 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
+pub mod eval_split;
+pub mod gen_dumps;
+pub mod eval_keywords;
+pub mod eval_ner;
 pub mod process;
 pub mod replay;
 pub mod run;
@@ -8,6 +12,7 @@ pub mod schema;
 pub mod status;
 pub mod submit;
 pub mod train;
+pub mod train_ner;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +58,16 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Show recent activity and counts from the daemon's ledger.
     Status(StatusArgs),
+    /// Write scrambled test dumps with ground truth, built from real articles.
+    GenDumps(gen_dumps::GenDumpsArgs),
+    /// Score split + clean on dumps written by `gen-dumps`.
+    EvalSplit(eval_split::EvalSplitArgs),
+    /// Developer: fetch the MSRA corpus and train the entity tagger model.
+    TrainNer(train_ner::TrainNerArgs),
+    /// Developer: score the entity tagger on a BIO/BMES corpus (exact span match).
+    EvalNer(eval_ner::EvalNerArgs),
+    /// Developer: score keywords against reference keyword lists (TNEWS format).
+    EvalKeywords(eval_keywords::EvalKeywordsArgs),
 }
 
 /// `presswire replay`.
@@ -125,6 +140,23 @@ pub struct RunArgs {
     pub force: bool,
 }
 
+/// `presswire status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Config file (TOML), to find the state folder.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
+    #[arg(long)]
+    pub inbox: Option<PathBuf>,
+    /// How many recent events to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `presswire submit`.
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -166,23 +198,6 @@ pub struct WorkerArgs {
     /// Leave `processed_at` null.
     #[arg(long)]
     pub deterministic: bool,
-}
-
-/// `presswire status`.
-#[derive(Debug, clap::Args)]
-pub struct StatusArgs {
-    /// Config file (TOML), to find the state folder.
-    #[arg(long, short)]
-    pub config: Option<PathBuf>,
-    /// Inbox folder (overrides the config); the state folder defaults to `<inbox>/.presswire`.
-    #[arg(long)]
-    pub inbox: Option<PathBuf>,
-    /// How many recent events to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `presswire process`.
@@ -232,7 +247,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200_000)]
     pub max_features: usize,
     /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, default_value_t = 1e-5)]
     pub l2: f64,
     /// Most optimiser (L-BFGS) iterations.
     #[arg(long, default_value_t = 300)]

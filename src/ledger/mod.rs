@@ -59,6 +59,13 @@ CREATE TABLE IF NOT EXISTS events (
     reason   TEXT
 );
 CREATE INDEX IF NOT EXISTS events_sha256 ON events(sha256);
+CREATE TABLE IF NOT EXISTS attempts (
+    sha256  TEXT PRIMARY KEY,
+    file    TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    isolated INTEGER NOT NULL DEFAULT 0,
+    last_at  TEXT NOT NULL
+);
 ";
 
 /// A ledger problem; the daemon refuses to start on one at open, and retries on one later.
@@ -154,6 +161,15 @@ impl Entry {
             reason: None,
         }
     }
+}
+
+/// Unsealed starts of one content (see [`Ledger::begin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    /// Starts so far, this one included.
+    pub count: u32,
+    /// Whether an earlier start ran with nothing else in flight.
+    pub isolated: bool,
 }
 
 /// A recorded event, as `status` shows it.
@@ -282,6 +298,53 @@ impl Ledger {
         .map_err(|e| self.err(e))
     }
 
+    /// Notes that processing of this content starts; returns how many times it has started
+    /// without being sealed (1 the first time), and whether one of those starts ran alone.
+    /// An input that keeps coming back is one the daemon died on, or one that was in flight
+    /// beside it. Committed without an fsync (`synchronous = NORMAL`): it must survive the
+    /// process dying, which the OS guarantees, not the machine.
+    ///
+    /// # Errors
+    /// [`LedgerError`] if the update fails.
+    pub fn begin(&self, sha256: &str, file: &str) -> Result<Attempt, LedgerError> {
+        let at = crate::work::now_rfc3339();
+        let conn = self.lock();
+        let run = || -> rusqlite::Result<(i64, bool)> {
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let n = conn.query_row(
+                "INSERT INTO attempts (sha256, file, count, last_at) VALUES (?1, ?2, 1, ?3)
+                 ON CONFLICT(sha256) DO UPDATE SET count = count + 1, file = excluded.file,
+                   last_at = excluded.last_at
+                 RETURNING count, isolated",
+                params![sha256, file, at],
+                |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)),
+            );
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            n
+        };
+        run()
+            .map(|(n, isolated)| Attempt {
+                count: u32::try_from(n).unwrap_or(u32::MAX),
+                isolated,
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Notes that this content is now being processed with nothing else in flight, so if the
+    /// daemon dies now, this input is the cause.
+    ///
+    /// # Errors
+    /// [`LedgerError`] if the update fails.
+    pub fn mark_isolated(&self, sha256: &str) -> Result<(), LedgerError> {
+        let conn = self.lock();
+        conn.execute(
+            "UPDATE attempts SET isolated = 1 WHERE sha256 = ?1",
+            [sha256],
+        )
+        .map(|_| ())
+        .map_err(|e| self.err(e))
+    }
+
     /// Records a batch of entries in one durable transaction.
     ///
     /// # Errors
@@ -397,6 +460,7 @@ fn insert(tx: &rusqlite::Transaction<'_>, at: &str, e: &Entry) -> rusqlite::Resu
     let Some(sha) = &e.sha256 else {
         return Ok(());
     };
+    tx.execute("DELETE FROM attempts WHERE sha256 = ?1", [sha])?;
     match e.action {
         Action::Done | Action::Forced | Action::Recovered => {
             tx.execute(
@@ -465,11 +529,26 @@ mod tests {
         let recent = l.recent(2)?;
         assert_eq!(recent.len(), 2);
         assert_eq!(recent[0].entry.file, "x", "newest first");
+        assert_eq!(l.begin("cc", "c.txt")?.count, 1);
+        l.mark_isolated("cc")?;
+        let again = l.begin("cc", "c.txt")?;
+        assert_eq!(
+            (again.count, again.isolated),
+            (2, true),
+            "not sealed: a second start counts"
+        );
+        l.record(&[done("c.txt", "cc")])?;
+        let fresh = l.begin("cc", "c.txt")?;
+        assert_eq!(
+            (fresh.count, fresh.isolated),
+            (1, false),
+            "sealing clears the count"
+        );
         let ro = Ledger::open_read_only(&state)?;
         assert_eq!(
             ro.map(|r| r.counts().map(|c| c.contents_done))
                 .transpose()?,
-            Some(1)
+            Some(2)
         );
         Ok(())
     }

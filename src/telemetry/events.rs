@@ -16,7 +16,7 @@ pub fn ready() {
 pub fn watch_error(detail: &str) {
     warn!(
         detail,
-        "inbox watcher problem; periodic rescans continue to find files"
+        "inbox watcher problem; periodic rescans continue to find files (if it repeats, raise fs.inotify.max_user_watches or check the inbox folder)"
     );
 }
 
@@ -78,6 +78,16 @@ pub fn dump_recovered(file: &str, sha256: &str) {
     metrics::counter!("presswire_recovered_total").increment(1);
 }
 
+/// An input was in flight each of the last `max_attempts` times the daemon died: it now runs
+/// with nothing else in flight, to tell whether it is the cause.
+pub fn isolating(file: &str, max_attempts: u32) {
+    warn!(
+        file,
+        max_attempts,
+        "the daemon died while this input was in flight; processing it alone to find out whether it is the cause"
+    );
+}
+
 /// A dump failed and was quarantined.
 pub fn dump_quarantined(file: &str, stage: &str, code: &str, reason: &str, dest: &str) {
     error!(file, stage, code, reason, quarantined_to = dest, "input failed; moved to quarantine with an .error.json beside it (fix it and move it back into the inbox to retry)");
@@ -110,7 +120,7 @@ pub fn sink_retry(file: &str, error: &str, retry_in: Duration) {
 
 /// The input could not be archived after its output was written.
 pub fn archive_failed(file: &str, error: &str) {
-    error!(file, error, "output written but the input could not be archived; it will be seen again and skipped as a duplicate");
+    error!(file, error, "output written but the input could not be archived (check permissions and space of archive_dir); it stays in the inbox and will be skipped as a duplicate");
 }
 
 /// Time spent in one stage for one dump.

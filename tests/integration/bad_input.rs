@@ -230,17 +230,31 @@ fn every_kind_of_bad_input_is_quarantined_with_a_report_while_good_files_flow() 
         }
     }
     // The symlink itself was moved, its target never read or touched.
-    assert!(std::fs::symlink_metadata(qdir.join("link.txt")).is_ok_and(|m| m.file_type().is_symlink()));
+    assert!(
+        std::fs::symlink_metadata(qdir.join("link.txt")).is_ok_and(|m| m.file_type().is_symlink())
+    );
     assert_eq!(std::fs::read(&secret).ok(), Some(good_dump("机密文件")));
 
     // Good files: one output each, named by content; odd names survive exactly.
-    let records: Vec<Value> = dirs.outputs().iter().flat_map(|p| read_records(p)).collect();
+    let records: Vec<Value> = dirs
+        .outputs()
+        .iter()
+        .flat_map(|p| read_records(p))
+        .collect();
     let files: Vec<String> = records
         .iter()
         .map(|r| r["source"]["file"].as_str().unwrap_or_default().to_string())
         .collect();
-    for name in ["with space.txt", "new\nline.txt", "-leading-dash.txt", "vanishing.txt"] {
-        assert!(files.iter().any(|f| f == name), "{name:?} processed: {files:?}");
+    for name in [
+        "with space.txt",
+        "new\nline.txt",
+        "-leading-dash.txt",
+        "vanishing.txt",
+    ] {
+        assert!(
+            files.iter().any(|f| f == name),
+            "{name:?} processed: {files:?}"
+        );
     }
     assert!(
         files.iter().any(|f| f.starts_with("caf\u{FFFD}")),
@@ -259,21 +273,31 @@ fn every_kind_of_bad_input_is_quarantined_with_a_report_while_good_files_flow() 
     let line_report = report(&dirs, OsStr::new("partly-bad.jsonl"));
     assert_eq!(line_report["code"], "jsonl.bad_lines");
     assert!(
-        line_report["reason"].as_str().is_some_and(|r| r.contains("line 2")),
+        line_report["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("line 2")),
         "{line_report}"
     );
     assert!(
-        dirs.outbox_entries().iter().all(|n| n.ends_with(".jsonl") && n.len() == 22),
+        dirs.outbox_entries()
+            .iter()
+            .all(|n| n.ends_with(".jsonl") && n.len() == 22),
         "outbox holds only <hash>.jsonl files: {:?}",
         dirs.outbox_entries()
     );
 
     // The daemon is alive and still takes work.
     drop_os(&dirs, &os("after.txt"), &good_dump("之后"));
-    wait_until(dirs.root.path(), T, "a good file after the bad ones", || {
-        archive.join("after.txt").exists()
-    });
-    assert!(matches!(daemon.child.try_wait(), Ok(None)), "daemon still running");
+    wait_until(
+        dirs.root.path(),
+        T,
+        "a good file after the bad ones",
+        || archive.join("after.txt").exists(),
+    );
+    assert!(
+        matches!(daemon.child.try_wait(), Ok(None)),
+        "daemon still running"
+    );
     let rss = peak_rss_kib(pid).unwrap_or(0);
     assert!(
         rss < 190 * 1024,
@@ -313,7 +337,9 @@ fn a_stage_that_panics_on_one_dump_quarantines_it_and_the_daemon_continues() {
     assert_eq!(r["stage"], "tag");
     assert_eq!(r["code"], "stage.panic");
     assert!(
-        r["reason"].as_str().is_some_and(|m| m.contains("injected fault panic.tag")),
+        r["reason"]
+            .as_str()
+            .is_some_and(|m| m.contains("injected fault panic.tag")),
         "the panic message is kept: {r}"
     );
     assert!(r["sha256"].as_str().is_some_and(|h| h.len() == 64));
@@ -323,5 +349,59 @@ fn a_stage_that_panics_on_one_dump_quarantines_it_and_the_daemon_continues() {
     });
     assert_eq!(dirs.outputs().len(), 2);
     let (status, _) = daemon.stop(T);
+    assert!(status.success());
+}
+
+#[test]
+fn an_input_that_kills_the_whole_process_is_set_aside_after_max_attempts() {
+    // Not a panic: the process dies (SIGKILL) in the tag stage on this one file, as on a stack
+    // overflow. Restarted each time (as systemd would), the daemon must not crash-loop forever.
+    use std::os::unix::process::ExitStatusExt;
+    let dirs = Dirs::new();
+    dirs.drop_file("poison.txt", &good_dump("致命"));
+    dirs.drop_file("fine.txt", &good_dump("无恙"));
+    let config = "settle = \"20ms\"\nmax_attempts = 2\n";
+    let report_path = dirs.quarantine().join("poison.txt.error.json");
+    let mut deaths = 0;
+    let mut survivor = None;
+    for _ in 0..5 {
+        let mut child = daemon_cmd(&dirs, config, &[("PRESSWIRE_FAULTS", "kill.tag=poison")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let mut exited = None;
+        wait_until(dirs.root.path(), T, "death or recovery", || {
+            exited = child.try_wait().ok().flatten();
+            exited.is_some() || (report_path.exists() && dirs.archive().join("fine.txt").exists())
+        });
+        match exited {
+            Some(status) => {
+                assert_eq!(status.signal(), Some(9), "died of the poison input");
+                deaths += 1;
+            }
+            None => {
+                survivor = Some(child);
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        deaths, 3,
+        "died max_attempts times beside another input, once alone, then set the input aside"
+    );
+    let mut child = survivor.unwrap_or_else(|| panic!("the daemon never recovered"));
+    let r = report(&dirs, OsStr::new("poison.txt"));
+    assert_eq!(r["code"], "pipeline.crashed_repeatedly");
+    assert!(r["sha256"].as_str().is_some_and(|h| h.len() == 64));
+    assert_eq!(
+        dirs.outputs().len(),
+        1,
+        "the good file beside it was processed"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert!(status.success());
 }

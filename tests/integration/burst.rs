@@ -41,7 +41,11 @@ fn two_thousand_dumps_at_once_each_yield_exactly_one_valid_output() {
             files.insert(file);
         }
     }
-    assert_eq!(files.len(), BURST, "every input is the source of some record");
+    assert_eq!(
+        files.len(),
+        BURST,
+        "every input is the source of some record"
+    );
     assert!(list(&dirs.quarantine(), |_| true).is_empty());
     assert!(
         dirs.outbox_entries().len() == BURST,
@@ -69,9 +73,12 @@ fn dropped_notifications_are_recovered_by_rescanning() {
     for i in 0..200 {
         dirs.drop_file(&format!("o{i:03}.txt"), &good_dump(&format!("溢出{i}")));
     }
-    wait_until(dirs.root.path(), Duration::from_secs(120), "200 outputs", || {
-        list(&dirs.archive(), |_| true).len() == 200
-    });
+    wait_until(
+        dirs.root.path(),
+        Duration::from_secs(120),
+        "200 outputs",
+        || list(&dirs.archive(), |_| true).len() == 200,
+    );
     assert_eq!(dirs.outputs().len(), 200);
     let (status, _) = daemon.stop(Duration::from_secs(30));
     assert!(status.success());
@@ -89,9 +96,12 @@ fn without_a_watcher_periodic_rescans_still_find_files() {
     let warned = daemon.wait_log("falling back to rescans", Duration::from_secs(10));
     assert!(warned.contains("inotify"), "{warned}");
     dirs.drop_file("found.txt", &good_dump("轮询"));
-    wait_until(dirs.root.path(), Duration::from_secs(60), "rescan found it", || {
-        dirs.archive().join("found.txt").exists()
-    });
+    wait_until(
+        dirs.root.path(),
+        Duration::from_secs(60),
+        "rescan found it",
+        || dirs.archive().join("found.txt").exists(),
+    );
     assert_eq!(dirs.outputs().len(), 1);
     let (status, _) = daemon.stop(Duration::from_secs(30));
     assert!(status.success());

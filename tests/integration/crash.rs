@@ -25,9 +25,10 @@ use std::time::{Duration, Instant};
 use crate::bad_input::{daemon_cmd, good_dump};
 use crate::util::{list, read_records, run_cli, wait_until, Daemon, Dirs};
 
-const CONFIG: &str = "settle = \"20ms\"\n";
+/// `max_attempts = 0`: dumps in flight during many kills must not be set aside as poison here.
+const CONFIG: &str = "settle = \"20ms\"\nmax_attempts = 0\n";
 const DUMPS: usize = 240;
-const RANDOM_ROUNDS: usize = 14;
+const RANDOM_ROUNDS: usize = 10;
 
 /// The chaos corpus: small distinct dumps, every twelfth one binary garbage.
 fn corpus() -> Vec<(String, Vec<u8>)> {
@@ -87,7 +88,12 @@ fn settled(dirs: &Dirs) -> bool {
 /// Starts a daemon with no fault and waits until the inbox is empty, then stops it cleanly.
 fn finish(dirs: &Dirs) {
     let daemon = Daemon::spawn(daemon_cmd(dirs, CONFIG, &[]));
-    wait_until(dirs.root.path(), Duration::from_secs(120), "inbox drained", || settled(dirs));
+    wait_until(
+        dirs.root.path(),
+        Duration::from_secs(120),
+        "inbox drained",
+        || settled(dirs),
+    );
     let (status, _) = daemon.stop(Duration::from_secs(30));
     assert!(status.success());
 }
@@ -179,7 +185,7 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
     let seed = std::env::var("PRESSWIRE_CHAOS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_c4a0_5u64);
+        .unwrap_or(0x5eed_c4a0_u64);
     let mut rng = Rng(seed);
     let trace = dirs.root.path().join("trace.txt");
     let trace_s = trace.to_string_lossy().into_owned();
@@ -214,7 +220,6 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
             .to_string();
         *random_last.entry(last).or_default() += 1;
     }
-
 
     // 3. Restart without faults and let it finish.
     finish(&dirs);
@@ -265,10 +270,7 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(status["counts"]["contents_done"], good as u64);
 
-    let missed: Vec<&&str> = order
-        .iter()
-        .filter(|p| !named_hit.contains(**p))
-        .collect();
+    let missed: Vec<&&str> = order.iter().filter(|p| !named_hit.contains(**p)).collect();
     let mut all: BTreeSet<String> = named_hit.clone();
     all.extend(random_last.keys().cloned());
     eprintln!(
@@ -278,5 +280,8 @@ fn kill_9_anywhere_then_restart_gives_the_same_outbox_as_an_uninterrupted_run() 
         all.len(),
         t0.elapsed()
     );
-    assert!(missed.is_empty(), "named crash points never reached: {missed:?}");
+    assert!(
+        missed.is_empty(),
+        "named crash points never reached: {missed:?}"
+    );
 }

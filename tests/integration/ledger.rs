@@ -42,14 +42,18 @@ fn the_same_content_yields_one_output_whatever_its_name_and_timing() {
     // Two names, dropped together: both in flight before either finished.
     dirs.drop_file("first.txt", &content);
     dirs.drop_file("twin.txt", &content);
-    wait_until(dirs.root.path(), T, "both archived", || archived(&dirs) == 2);
+    wait_until(dirs.root.path(), T, "both archived", || {
+        archived(&dirs) == 2
+    });
     assert_eq!(dirs.outputs().len(), 1, "concurrent twins give one output");
 
     // After the first finished: same name again, and a third name.
     dirs.drop_file("first.txt", &content);
     dirs.drop_file("late.txt", &content);
     dirs.drop_file("other.txt", &other);
-    wait_until(dirs.root.path(), T, "five archived", || archived(&dirs) == 5);
+    wait_until(dirs.root.path(), T, "five archived", || {
+        archived(&dirs) == 5
+    });
     assert_eq!(dirs.outputs().len(), 2);
     assert!(
         dirs.archive().join("first.txt.1").exists(),
@@ -104,7 +108,10 @@ fn the_same_content_yields_one_output_whatever_its_name_and_timing() {
         None,
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("contents: 2 done") && text.contains("forced.txt"), "{text}");
+    assert!(
+        text.contains("contents: 2 done") && text.contains("forced.txt"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -137,11 +144,20 @@ fn a_full_outbox_is_retried_with_backoff_and_the_input_waits_in_the_inbox() {
     let mut daemon = Daemon::spawn(cmd);
     let input = dirs.drop_file("patient.txt", &good_dump("耐心"));
     let first = daemon.wait_log("cannot write output yet", T);
-    assert!(first.contains("patient.txt") && first.contains("No space left"), "{first}");
-    assert!(input.exists(), "the input stays in the inbox while its output cannot be written");
-    wait_until(dirs.root.path(), T, "output after the disk recovers", || {
-        dirs.archive().join("patient.txt").exists()
-    });
+    assert!(
+        first.contains("patient.txt") && first.contains("No space left"),
+        "{first}"
+    );
+    assert!(
+        input.exists(),
+        "the input stays in the inbox while its output cannot be written"
+    );
+    wait_until(
+        dirs.root.path(),
+        T,
+        "output after the disk recovers",
+        || dirs.archive().join("patient.txt").exists(),
+    );
     assert_eq!(dirs.outputs().len(), 1);
     let (st, log) = daemon.stop(T);
     assert!(st.success());

@@ -10,4 +10,5 @@ mod ledger;
 mod operators;
 mod process;
 mod replay;
+mod safety;
 mod util;

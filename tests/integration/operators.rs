@@ -81,7 +81,10 @@ fn metrics_lists_every_series_at_zero_before_any_input_then_counts() {
     let (code, scrape) = get(&addr, "/metrics");
     assert_eq!(code, 200);
     for s in SERIES {
-        assert!(scrape.contains(s), "{s} missing before any input:\n{scrape}");
+        assert!(
+            scrape.contains(s),
+            "{s} missing before any input:\n{scrape}"
+        );
     }
     assert_eq!(value(&scrape, "presswire_dumps_processed_total"), Some(0.0));
     assert_eq!(value(&scrape, "presswire_ready"), Some(1.0));
@@ -190,7 +193,10 @@ fn sighup_with_a_bad_config_keeps_running_and_a_good_one_applies() {
         .filter(|r| r["source"]["file"] == "b.txt")
         .collect();
     assert!(!after.is_empty());
-    assert!(most(&after) <= 2, "the reloaded config (2 keywords) applies");
+    assert!(
+        most(&after) <= 2,
+        "the reloaded config (2 keywords) applies"
+    );
     let (status, _) = daemon.stop(T);
     assert!(status.success());
 }

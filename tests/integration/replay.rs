@@ -30,7 +30,10 @@ fn jsonl_input() -> (String, Vec<u8>) {
         r#"{"id":"a1","title":"足球联赛开幕","text":"本报讯 昨日，北京国安在工人体育场迎战上海申花。\n比赛吸引了五万名观众。"}"#,
         r#"{"id":"a2","text":"华为公司在深圳发布了新款手机。"}"#,
     ];
-    ("stream.jsonl".into(), format!("{}\n", lines.join("\n")).into_bytes())
+    (
+        "stream.jsonl".into(),
+        format!("{}\n", lines.join("\n")).into_bytes(),
+    )
 }
 
 /// Every `*.jsonl` file in `dir`, by name, with its bytes.
@@ -213,12 +216,19 @@ fn an_interrupted_replay_resumes_and_force_redoes_everything() {
     let text = summary(&resumed);
     assert!(text.contains("2 files processed"), "{text}");
     assert!(text.contains("3 skipped"), "{text}");
-    assert_eq!(outputs(&out), complete, "resumed run restores identical outputs");
+    assert_eq!(
+        outputs(&out),
+        complete,
+        "resumed run restores identical outputs"
+    );
     assert_eq!(list(&out, |_| true).len(), 5, "the stray temp file is gone");
 
     let forced = replay(&["--force", "--out", s(&out), s(&root.join("dumps.tgz"))]);
     let text = summary(&forced);
-    assert!(text.contains("5 files processed") && text.contains("0 skipped"), "{text}");
+    assert!(
+        text.contains("5 files processed") && text.contains("0 skipped"),
+        "{text}"
+    );
     assert_eq!(outputs(&out), complete);
 }
 
@@ -252,7 +262,8 @@ fn failures_are_listed_and_reported_without_aborting() {
     assert!(text.contains("4 failed"), "{text}");
     for what in ["garbage.bin", "empty.txt", "cut.tar", "missing.tgz"] {
         assert!(
-            text.lines().any(|l| l.starts_with("failed: ") && l.contains(what)),
+            text.lines()
+                .any(|l| l.starts_with("failed: ") && l.contains(what)),
             "{what} is listed: {text}"
         );
     }

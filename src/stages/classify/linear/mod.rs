@@ -59,3 +59,60 @@ impl LinearClassifier {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::tag::Zone;
+
+    fn doc(words: &str) -> Vec<Token> {
+        words
+            .split(' ')
+            .map(|w| Token {
+                word: w.into(),
+                pos: "n".into(),
+                zone: Zone::Body,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn low_confidence_is_unknown() {
+        let a = doc("球队 比赛 进球");
+        let b = doc("股票 银行 利率");
+        let examples = [
+            Example {
+                tokens: &a,
+                label: "sport",
+            },
+            Example {
+                tokens: &b,
+                label: "finance",
+            },
+        ];
+        let opts = TrainOptions {
+            name: "tiny".into(),
+            min_df: 1,
+            l2: 1e-2,
+            ..TrainOptions::default()
+        };
+        let Ok(model) = train(&examples, &opts) else {
+            panic!("training failed")
+        };
+        let mut c = LinearClassifier {
+            model,
+            min_score: 0.6,
+        };
+        let sure = c.classify(&a);
+        assert_eq!(sure.label, "sport");
+        assert_eq!(sure.model, "linear:tiny");
+        assert!(sure.score >= 0.6 && !sure.evidence.is_empty());
+        // Half sport, half finance: about 0.5 each, below 0.6.
+        let mixed = c.classify(&doc("比赛 银行"));
+        assert_eq!(mixed.label, UNKNOWN);
+        assert!(mixed.score > 0.3 && mixed.score < 0.6, "{mixed:?}");
+        assert!(mixed.evidence.is_empty());
+        c.min_score = 0.0;
+        assert_ne!(c.classify(&doc("比赛 银行")).label, UNKNOWN);
+    }
+}

@@ -31,7 +31,7 @@ impl Default for TrainOptions {
             features: FeatureOptions::default(),
             min_df: 2,
             max_features: 200_000,
-            l2: 1e-4,
+            l2: 1e-5,
             max_iter: 300,
         }
     }
@@ -176,4 +176,173 @@ pub fn train(examples: &[Example<'_>], opts: &TrainOptions) -> Result<LinearMode
         },
     };
     Ok(LinearModel::new(header, vocab, weights, bias)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::tag::Zone;
+
+    fn doc(words: &str) -> Vec<Token> {
+        words
+            .split(' ')
+            .map(|w| Token {
+                word: w.into(),
+                pos: "n".into(),
+                zone: Zone::Body,
+            })
+            .collect()
+    }
+
+    fn corpus() -> Vec<(Vec<Token>, &'static str)> {
+        vec![
+            (doc("球队 比赛 进球 冠军"), "sport"),
+            (doc("球员 比赛 联赛 进球"), "sport"),
+            (doc("冠军 球队 球员 赛季"), "sport"),
+            (doc("股票 银行 利率 上涨"), "finance"),
+            (doc("银行 贷款 利率 股市"), "finance"),
+            (doc("股市 股票 基金 上涨"), "finance"),
+            (doc("芯片 手机 软件 发布"), "tech"),
+            (doc("软件 互联网 手机 用户"), "tech"),
+            (doc("芯片 互联网 用户 发布"), "tech"),
+        ]
+    }
+
+    fn fit(data: &[(Vec<Token>, &'static str)]) -> LinearModel {
+        let examples: Vec<Example<'_>> = data
+            .iter()
+            .map(|(t, l)| Example {
+                tokens: t,
+                label: l,
+            })
+            .collect();
+        let opts = TrainOptions {
+            l2: 1e-3,
+            ..TrainOptions::default()
+        };
+        match train(&examples, &opts) {
+            Ok(m) => m,
+            Err(e) => panic!("training failed: {e}"),
+        }
+    }
+
+    #[test]
+    fn training_converges_on_a_separable_set() {
+        let data = corpus();
+        let model = fit(&data);
+        let t = &model.header().training;
+        assert_eq!(t.train_accuracy, 1.0);
+        assert!(t.iterations < 300, "did not converge: {t:?}");
+        assert_eq!(model.labels(), ["finance", "sport", "tech"]);
+        for (tokens, label) in &data {
+            let p = model.predict(tokens, 3);
+            assert_eq!(model.labels()[p.best], *label);
+            assert!(p.probabilities[p.best] > 0.5, "{p:?}");
+            assert!((p.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+        // An unseen mix of known words goes to the class they belong to, and says why.
+        let p = model.predict(&doc("联赛 赛季 冠军"), 3);
+        assert_eq!(model.labels()[p.best], "sport");
+        assert!(p
+            .evidence
+            .iter()
+            .all(|e| ["联赛", "赛季", "冠军", "联", "赛", "季", "冠", "军"].contains(&e.as_str())));
+        assert!(!p.evidence.is_empty());
+        // Nothing known: close to uniform.
+        let p = model.predict(&doc("天气 晴朗"), 3);
+        assert!(p.probabilities.iter().all(|&q| q < 0.5), "{p:?}");
+    }
+
+    #[test]
+    fn model_round_trips_and_training_is_deterministic() {
+        let data = corpus();
+        let model = fit(&data);
+        let bytes = model.to_bytes().map_err(|e| e.to_string());
+        let Ok(bytes) = bytes else {
+            panic!("{bytes:?}")
+        };
+        let again = fit(&data).to_bytes().map_err(|e| e.to_string());
+        assert_eq!(again.as_ref(), Ok(&bytes), "same data, same model bytes");
+        let loaded = LinearModel::from_bytes(&bytes).map_err(|e| e.to_string());
+        let Ok(loaded) = loaded else {
+            panic!("{loaded:?}")
+        };
+        assert_eq!(loaded.header(), model.header());
+        for (tokens, _) in &data {
+            assert_eq!(loaded.predict(tokens, 5), model.predict(tokens, 5));
+        }
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temp dir")
+        };
+        let path = dir.path().join("m.pwlm");
+        assert!(model.save(&path).is_ok());
+        let from_disk = LinearModel::load(&path).map(|m| m.predict(&data[0].0, 5));
+        assert_eq!(from_disk.ok(), Some(model.predict(&data[0].0, 5)));
+    }
+
+    #[test]
+    fn broken_model_files_are_refused() {
+        let model = fit(&corpus());
+        let Ok(bytes) = model.to_bytes() else {
+            panic!("serialise")
+        };
+        assert!(LinearModel::from_bytes(b"not a model").is_err());
+        assert!(LinearModel::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+        // A valid gzip stream with a wrong version.
+        let mut raw = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut raw);
+        raw[4] = 99;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = std::io::Write::write_all(&mut gz, &raw);
+        let Ok(rewrapped) = gz.finish() else {
+            panic!("gzip")
+        };
+        let err = LinearModel::from_bytes(&rewrapped).map(|_| ());
+        assert!(err.is_err_and(|e| e.to_string().contains("version 99")));
+        // Truncated inside the body.
+        raw[4] = 1;
+        raw.truncate(raw.len() - 3);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = std::io::Write::write_all(&mut gz, &raw);
+        let Ok(short) = gz.finish() else {
+            panic!("gzip")
+        };
+        assert!(LinearModel::from_bytes(&short).is_err());
+    }
+
+    #[test]
+    fn bad_inputs_are_refused() {
+        let one = doc("a b");
+        let same = [
+            Example {
+                tokens: &one,
+                label: "x",
+            },
+            Example {
+                tokens: &one,
+                label: "x",
+            },
+        ];
+        assert!(matches!(
+            train(&same, &TrainOptions::default()),
+            Err(TrainError::TooFewLabels(1))
+        ));
+        let two = [
+            same[0],
+            Example {
+                tokens: &one,
+                label: "y",
+            },
+        ];
+        let opts = TrainOptions {
+            min_df: 5,
+            ..TrainOptions::default()
+        };
+        assert!(matches!(train(&two, &opts), Err(TrainError::NoFeatures(5))));
+        let opts = TrainOptions {
+            l2: 0.0,
+            ..TrainOptions::default()
+        };
+        assert!(matches!(train(&two, &opts), Err(TrainError::Options(_))));
+    }
 }

@@ -1,56 +1,9 @@
-//! Clean: normalise characters and repair paragraphs inside each draft.
-//!
-//! Normalisation is deliberately narrower than NFKC: full-width ASCII letters and digits and
-//! the ideographic space become half-width, while Chinese punctuation (，：（）！？；…) stays.
-
-use std::collections::HashSet;
+//! Character normalisation, deliberately narrower than NFKC: full-width ASCII letters and
+//! digits and the ideographic space become half-width, while Chinese punctuation
+//! (，：（）！？；…) stays; zero-width and control characters are dropped; stray spaces
+//! between CJK characters are removed from body text.
 
 use crate::record::RepairAction;
-use crate::stages::draft::{excerpt, Draft};
-
-/// Cleans every draft of a dump: normalises text and drops duplicate paragraphs.
-pub fn clean(drafts: Vec<Draft>) -> Vec<Draft> {
-    drafts.into_iter().map(clean_draft).collect()
-}
-
-fn clean_draft(mut d: Draft) -> Draft {
-    let mut repairs = Vec::new();
-    // Spaces inside headlines separate phrases on purpose (`党建领航聚合力 文明花香溢财苑`);
-    // only body paragraphs lose their stray spaces.
-    let norm = |s: &str, body: bool, repairs: &mut Vec<(RepairAction, String)>| {
-        let (out, changes) = normalise(s, body);
-        for action in changes {
-            repairs.push((action, excerpt(s, 20)));
-        }
-        out
-    };
-    d.title = d.title.as_deref().map(|t| norm(t, false, &mut repairs));
-    d.subtitle = d.subtitle.as_deref().map(|t| norm(t, false, &mut repairs));
-    d.headings = d
-        .headings
-        .iter()
-        .map(|h| norm(h, false, &mut repairs))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut paragraphs = Vec::with_capacity(d.paragraphs.len());
-    for p in &d.paragraphs {
-        let body = !d.headings.contains(p);
-        let p = norm(p, body, &mut repairs);
-        if p.is_empty() {
-            continue;
-        }
-        if !seen.insert(p.clone()) {
-            repairs.push((RepairAction::DuplicateRemoved, excerpt(&p, 20)));
-            continue;
-        }
-        paragraphs.push(p);
-    }
-    d.paragraphs = paragraphs;
-    for (action, detail) in repairs {
-        d.repair(action, detail);
-    }
-    d
-}
 
 /// Normalises one line, returning the text and the kinds of change made; `drop_spaces`
 /// removes spaces between CJK characters (wanted in body text, not in headlines).
@@ -157,16 +110,5 @@ mod tests {
         let (out, changes) = normalise("文\u{200B}明\u{0007}", true);
         assert_eq!(out, "文明");
         assert_eq!(changes, vec![RepairAction::ControlRemoved]);
-    }
-
-    #[test]
-    fn duplicate_paragraphs_are_removed_and_reported() {
-        let d = Draft {
-            paragraphs: vec!["同一段。".into(), "同一段。".into(), "另一段。".into()],
-            ..Draft::default()
-        };
-        let out = clean(vec![d]);
-        assert_eq!(out[0].paragraphs, vec!["同一段。", "另一段。"]);
-        assert_eq!(out[0].repairs[0].action, RepairAction::DuplicateRemoved);
     }
 }

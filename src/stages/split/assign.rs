@@ -1,0 +1,552 @@
+//! Assignment: which paragraphs form which article.
+//!
+//! 1. Header groups (runs of headline, subtitle and byline lines) are parsed into headers: a
+//!    headline after a byline or subtitle opens a new header; only the last header of a group
+//!    heads the body that follows, the others are *detached* (their body is elsewhere).
+//! 2. A lone headline followed by body is a section heading of the running article when the
+//!    text after it continues that article lexically (or it carries a heading mark such as
+//!    `◎`), else the title of a new article.
+//! 3. A body run is cut where a known tail starts away from its head (a column moved
+//!    elsewhere in the dump) and before a stand-alone photo caption; the part after the cut
+//!    starts a *headless* article.
+//! 4. Headless articles then join the article they are linked to by column breaks, else the
+//!    best-matching article by lexical evidence (a bodiless detached header is preferred: its
+//!    title and subtitle are compared with the text), else stay on their own (photo captions).
+
+use super::kinds::{Info, Role};
+use super::lexical::Lexicon;
+use super::rejoin::Link;
+
+/// A header: title, subtitle and byline lines (paragraph indices).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// The title line.
+    pub title: Option<usize>,
+    /// The subtitle line.
+    pub subtitle: Option<usize>,
+    /// Byline lines.
+    pub bylines: Vec<usize>,
+}
+
+impl Header {
+    fn is_empty(&self) -> bool {
+        self.title.is_none() && self.subtitle.is_none() && self.bylines.is_empty()
+    }
+
+    /// Paragraph indices of the header, in dump order.
+    pub fn lines(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .title
+            .iter()
+            .chain(self.subtitle.iter())
+            .chain(self.bylines.iter())
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// An article as assigned: its header and body paragraphs (in dump order).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Article {
+    /// Header lines.
+    pub header: Header,
+    /// Body paragraphs and headings, in dump order.
+    pub body: Vec<usize>,
+    /// Which of `body` are section headings.
+    pub headings: Vec<usize>,
+    /// The header did not sit right before the body.
+    pub detached: bool,
+    /// Absorbed into another article (dropped from the output).
+    pub merged: bool,
+}
+
+impl Article {
+    fn first_pos(&self) -> usize {
+        self.header
+            .lines()
+            .into_iter()
+            .chain(self.body.iter().copied())
+            .min()
+            .unwrap_or(usize::MAX)
+    }
+}
+
+struct Ctx<'a> {
+    texts: &'a [String],
+    infos: &'a [Info],
+    lex: &'a Lexicon,
+    head_of: Vec<Option<usize>>,
+}
+
+/// Assigns paragraphs (`items`: non-furniture indices in dump order) to articles.
+pub fn assign(
+    texts: &[String],
+    infos: &[Info],
+    items: &[usize],
+    links: &[Link],
+    lex: &Lexicon,
+) -> Vec<Article> {
+    let mut head_of = vec![None; texts.len()];
+    for l in links {
+        head_of[l.tail] = Some(l.head);
+    }
+    let ctx = Ctx {
+        texts,
+        infos,
+        lex,
+        head_of,
+    };
+    let mut arts = walk(&ctx, items);
+    merge_linked(&mut arts, links);
+    attach_headless(&ctx, &mut arts);
+    adopt_split(&ctx, &mut arts, links);
+    merge_title_pairs(&ctx, &mut arts);
+    arts.retain(|a| !a.merged && !(a.header.is_empty() && a.body.is_empty()));
+    arts.sort_by_key(Article::first_pos);
+    arts
+}
+
+/// Step 1–3: one pass over the dump.
+fn walk(ctx: &Ctx<'_>, items: &[usize]) -> Vec<Article> {
+    let mut arts: Vec<Article> = Vec::new();
+    let mut cur: Option<usize> = None;
+    let mut k = 0;
+    while k < items.len() {
+        let i = items[k];
+        if ctx.infos[i].role != Role::Body {
+            let start = k;
+            while k < items.len() && ctx.infos[items[k]].role != Role::Body {
+                k += 1;
+            }
+            let group = &items[start..k];
+            let body_next = k < items.len();
+            let headers = parse_group(ctx.infos, group);
+            let n = headers.len();
+            for (j, h) in headers.into_iter().enumerate() {
+                let last = j + 1 == n;
+                if !(last && body_next) {
+                    arts.push(Article {
+                        header: h,
+                        detached: true,
+                        ..Article::default()
+                    });
+                    continue;
+                }
+                let lone = h.subtitle.is_none() && h.bylines.is_empty();
+                if let (true, Some(t), Some(c)) = (lone, h.title, cur) {
+                    let run = body_run(ctx.infos, items, k);
+                    if is_heading(ctx, t, &run, &arts[c]) {
+                        arts[c].body.push(t);
+                        arts[c].headings.push(t);
+                        continue;
+                    }
+                }
+                arts.push(Article {
+                    header: h,
+                    ..Article::default()
+                });
+                cur = Some(arts.len() - 1);
+            }
+            continue;
+        }
+        // A body paragraph: continue the running article unless a cut starts here.
+        let prev = k.checked_sub(1).map(|p| items[p]);
+        let cut = match cur {
+            None => true,
+            Some(c) => starts_headless(ctx, i, prev, &arts[c]),
+        };
+        if cut {
+            arts.push(Article::default());
+            cur = Some(arts.len() - 1);
+        }
+        if let Some(c) = cur {
+            arts[c].body.push(i);
+        }
+        k += 1;
+    }
+    arts
+}
+
+/// Does body paragraph `i` (after `prev`) start a new, headless article?
+fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) -> bool {
+    let info = &ctx.infos[i];
+    if cur.body.is_empty() && cur.headings.is_empty() {
+        return false;
+    }
+    // A moved column: a tail whose head is not the paragraph before it.
+    if let Some(h) = ctx.head_of[i] {
+        if Some(h) != prev && !cur.body.contains(&h) {
+            return true;
+        }
+    }
+    // A stand-alone photo caption after a wide gap, or a headless dateline lead.
+    let prev_done = prev.is_none_or(|p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body);
+    if prev_done
+        && info.caption
+        && info.len < 300
+        && (ctx.texts[i].contains("图为") || cur.header.title.is_some())
+    {
+        return true;
+    }
+    prev_done && info.dateline.is_some() && !cur.body.is_empty()
+}
+
+/// The body paragraphs from position `k` up to the next non-body line.
+fn body_run(infos: &[Info], items: &[usize], k: usize) -> Vec<usize> {
+    items[k..]
+        .iter()
+        .copied()
+        .take_while(|&i| infos[i].role == Role::Body)
+        .take(4)
+        .collect()
+}
+
+/// Parses a run of header-like lines into headers.
+fn parse_group(infos: &[Info], group: &[usize]) -> Vec<Header> {
+    let mut out: Vec<Header> = Vec::new();
+    let mut cur = Header::default();
+    for &i in group {
+        match infos[i].role {
+            Role::Headline => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.title = Some(i);
+            }
+            Role::Subtitle => {
+                if cur.subtitle.is_some() || !cur.bylines.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.subtitle = Some(i);
+            }
+            Role::Byline => cur.bylines.push(i),
+            Role::Body | Role::Furniture => {}
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Is headline `t` (followed by the body paragraphs `run`) a section heading of `cur`?
+///
+/// Title evidence: the lead restates the headline (coverage of its bigrams in the next
+/// paragraphs), a lead cue (`近日`, `北京时间`), a running article that already has several
+/// paragraphs and ends with a full stop. Heading evidence: the text after the headline
+/// continues the running article (cosine of bigram vectors), the headline's words already occur
+/// in that article, a sibling heading of the same shape, a heading mark.
+fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
+    let info = &ctx.infos[t];
+    if info.heading_mark {
+        return true;
+    }
+    if run
+        .first()
+        .is_some_and(|&r| ctx.infos[r].dateline.is_some())
+    {
+        return false;
+    }
+    if cur.body.is_empty() {
+        return false;
+    }
+    // The lead restates the headline: a title.
+    if ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(1)]) >= 0.8 {
+        return false;
+    }
+    let f = heading_features(ctx, t, run, cur);
+    // Weights fitted on generated dumps (docs/SPLIT.md), checked against the sample.
+    let len = ctx.texts[t].chars().count() as f32;
+    let heading_score = f.cos + 0.25 * f.cov_cur
+        - 0.008 * (len - 16.0)
+        - 0.02 * f.cov_next * f32::from(u8::from(f.lead))
+        - 0.05 * f32::from(u8::from(!f.prev_terminal));
+    let title_score = -heading_score;
+    if std::env::var_os("PW_DEBUG").is_some() {
+        eprintln!(
+            "HFEAT\t{}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.3}\t{}\t{:.3}\t{}",
+            ctx.texts[t],
+            f.cov_next,
+            f.cov_cur,
+            f.cos,
+            f.lead,
+            f.sibling,
+            f.cur_paras,
+            f.prev_terminal,
+            title_score,
+            f.rare,
+            f.cos_all,
+            ctx.texts[t].chars().count()
+        );
+    }
+    heading_score >= HEADING_SCORE
+}
+
+/// Heading scores at or above this make a lone headline a section heading.
+const HEADING_SCORE: f32 = 0.004;
+
+struct HeadingFeatures {
+    cov_next: f32,
+    cov_cur: f32,
+    cos: f32,
+    lead: bool,
+    sibling: bool,
+    cur_paras: usize,
+    prev_terminal: bool,
+    rare: usize,
+    cos_all: f32,
+}
+
+fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> HeadingFeatures {
+    let recent: Vec<usize> = cur.body.iter().rev().take(10).copied().collect();
+    let before = ctx.lex.vector(recent.iter().copied());
+    let after = ctx.lex.vector(run.iter().copied());
+    let shape = |s: &str| (s.chars().count(), s.contains(' '));
+    let (n, sp) = shape(&ctx.texts[t]);
+    HeadingFeatures {
+        cov_next: ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(2)]),
+        cov_cur: ctx.lex.coverage(&ctx.texts[t], &cur.body),
+        cos: before.cos(&after),
+        lead: run.first().is_some_and(|&r| ctx.infos[r].lead),
+        sibling: cur.headings.iter().any(|&h| {
+            let (m, sp2) = shape(&ctx.texts[h]);
+            sp == sp2 && n.abs_diff(m) <= 3
+        }),
+        cur_paras: cur
+            .body
+            .iter()
+            .filter(|b| !cur.headings.contains(b))
+            .count(),
+        rare: ctx.lex.rare_shared(run, &cur.body, 3),
+        cos_all: ctx.lex.vector(cur.body.iter().copied()).cos(&after),
+        prev_terminal: cur
+            .body
+            .last()
+            .is_none_or(|&p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body),
+    }
+}
+
+/// Articles joined by a column break (head in one, tail in the other) become one, as long as
+/// that never merges two titled articles.
+fn merge_linked(arts: &mut [Article], links: &[Link]) {
+    let mut owner = vec![
+        usize::MAX;
+        1 + arts
+            .iter()
+            .flat_map(|a| a.body.iter())
+            .max()
+            .copied()
+            .unwrap_or(0)
+    ];
+    for (ai, a) in arts.iter().enumerate() {
+        for &p in &a.body {
+            owner[p] = ai;
+        }
+    }
+    for l in links {
+        let (mut a, mut b) = (owner[l.head], owner[l.tail]);
+        if a == usize::MAX || b == usize::MAX || a == b {
+            continue;
+        }
+        let (ta, tb) = (!arts[a].header.is_empty(), !arts[b].header.is_empty());
+        if ta && tb {
+            continue;
+        }
+        // Keep the titled one (or the earlier one) as the survivor.
+        if tb || (!ta && arts[b].first_pos() < arts[a].first_pos()) {
+            std::mem::swap(&mut a, &mut b);
+        }
+        let moved = std::mem::take(&mut arts[b].body);
+        let hs = std::mem::take(&mut arts[b].headings);
+        for &p in &moved {
+            owner[p] = a;
+        }
+        arts[a].body.extend(moved);
+        arts[a].headings.extend(hs);
+        arts[b].merged = true;
+    }
+}
+
+fn header_text(ctx: &Ctx<'_>, h: &Header) -> String {
+    let mut s = String::new();
+    for i in h.title.iter().chain(h.subtitle.iter()) {
+        s.push_str(&ctx.texts[*i]);
+        s.push('\n');
+    }
+    s
+}
+
+/// Step 4: headless articles join the best-matching article, or stay alone.
+fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
+    let order: Vec<usize> = (0..arts.len())
+        .filter(|&i| !arts[i].merged && arts[i].header.is_empty() && !arts[i].body.is_empty())
+        .collect();
+    for x in order {
+        let body = arts[x].body.clone();
+        let is_caption = body.len() == 1 && ctx.infos[body[0]].caption;
+        if is_caption {
+            continue;
+        }
+        let xv = ctx.lex.vector(body.iter().copied());
+        let start = arts[x].first_pos();
+        // The article running just before this one in the dump.
+        let prev = (0..arts.len())
+            .filter(|&a| {
+                a != x && !arts[a].merged && arts[a].first_pos() < start && !arts[a].body.is_empty()
+            })
+            .max_by_key(|&a| {
+                arts[a]
+                    .body
+                    .iter()
+                    .copied()
+                    .filter(|&p| p < start)
+                    .max()
+                    .unwrap_or(0)
+            });
+        let mut best: Option<(usize, f32)> = None;
+        for a in 0..arts.len() {
+            if a == x || arts[a].merged {
+                continue;
+            }
+            let titled = !arts[a].header.is_empty();
+            if !titled && Some(a) != prev {
+                continue;
+            }
+            let mut s = 0.0;
+            if titled {
+                s += ctx.lex.coverage(&header_text(ctx, &arts[a].header), &body);
+            }
+            if !arts[a].body.is_empty() {
+                s += 0.6 * ctx.lex.vector(arts[a].body.iter().copied()).cos(&xv);
+            } else if arts[a].detached {
+                s += 0.25;
+            }
+            // A column printed before its own article's header is rarer than one after.
+            if titled && arts[a].first_pos() > start {
+                s -= 0.1;
+            }
+            if Some(a) == prev {
+                s += 0.1;
+            }
+            if std::env::var_os("PW_DEBUG").is_some() {
+                eprintln!("attach {x} -> {a}: {s:.3}");
+            }
+            if best.is_none_or(|(_, b)| s > b) {
+                best = Some((a, s));
+            }
+        }
+        if let Some((a, s)) = best {
+            if s >= 0.12 {
+                let moved = std::mem::take(&mut arts[x].body);
+                let hs = std::mem::take(&mut arts[x].headings);
+                arts[a].body.extend(moved);
+                arts[a].headings.extend(hs);
+                arts[a].detached |= arts[a].header.lines().iter().all(|&l| l + 1 != body[0]);
+                arts[x].merged = true;
+            }
+        }
+    }
+}
+
+/// A detached header still without body takes the tail end of another article's body when
+/// that part matches its title clearly better (its body followed another article's directly).
+fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
+    let bodiless: Vec<usize> = (0..arts.len())
+        .filter(|&i| !arts[i].merged && arts[i].body.is_empty() && arts[i].header.title.is_some())
+        .collect();
+    for d in bodiless {
+        let dtext = header_text(ctx, &arts[d].header);
+        let mut best: Option<(usize, usize, f32)> = None;
+        for a in 0..arts.len() {
+            if a == d || arts[a].merged || arts[a].body.len() < 2 {
+                continue;
+            }
+            let body = &arts[a].body;
+            let atext = header_text(ctx, &arts[a].header);
+            for k in 1..body.len() {
+                let (p, q) = (body[k - 1], body[k]);
+                if q != p + 1 && !ctx.infos[p].terminal {
+                    continue;
+                }
+                if !ctx.infos[p].terminal
+                    || ctx.infos[q].role != Role::Body
+                    || ctx.head_of[q].is_some()
+                {
+                    continue;
+                }
+                let (left, right) = body.split_at(k);
+                // No column break may cross the cut.
+                if links.iter().any(|l| {
+                    (left.contains(&l.head) && right.contains(&l.tail))
+                        || (right.contains(&l.head) && left.contains(&l.tail))
+                }) {
+                    continue;
+                }
+                let mut s = ctx.lex.coverage(&dtext, right) - ctx.lex.coverage(&atext, right);
+                s -= 0.5
+                    * ctx
+                        .lex
+                        .vector(left.iter().copied())
+                        .cos(&ctx.lex.vector(right.iter().copied()));
+                if ctx.infos[q].lead {
+                    s += 0.15;
+                }
+                if best.is_none_or(|(_, _, b)| s > b) {
+                    best = Some((a, k, s));
+                }
+            }
+        }
+        if let Some((a, k, s)) = best {
+            if s > 0.15 {
+                let right = arts[a].body.split_off(k);
+                let hs: Vec<usize> = arts[a]
+                    .headings
+                    .iter()
+                    .copied()
+                    .filter(|h| right.contains(h))
+                    .collect();
+                arts[a].headings.retain(|h| !right.contains(h));
+                arts[d].body = right;
+                arts[d].headings = hs;
+            }
+        }
+    }
+}
+
+/// A bodiless title-only header right before another title-only article: the two lines are
+/// a title and the article's first section heading.
+fn merge_title_pairs(ctx: &Ctx<'_>, arts: &mut [Article]) {
+    let _ = ctx;
+    for d in 0..arts.len() {
+        if arts[d].merged || !arts[d].body.is_empty() {
+            continue;
+        }
+        let Some(t) = arts[d].header.title else {
+            continue;
+        };
+        if arts[d].header.subtitle.is_some() || !arts[d].header.bylines.is_empty() {
+            continue;
+        }
+        let next = (0..arts.len()).find(|&a| {
+            a != d
+                && !arts[a].merged
+                && arts[a].header.title == Some(t + 1)
+                && !arts[a].body.is_empty()
+        });
+        if let Some(n) = next {
+            let nt = t + 1;
+            let mut body = vec![nt];
+            body.extend(std::mem::take(&mut arts[n].body));
+            arts[d].body = body;
+            arts[d].headings = std::iter::once(nt)
+                .chain(std::mem::take(&mut arts[n].headings))
+                .collect();
+            arts[d].header.subtitle = arts[n].header.subtitle.take();
+            arts[d].header.bylines = std::mem::take(&mut arts[n].header.bylines);
+            arts[d].detached = false;
+            arts[n].merged = true;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Lines → paragraphs: blank lines separate paragraphs, every other line break ends one too,
+//! except inside a hard-wrapped paragraph, which is unwrapped.
+//!
+//! A dump is hard-wrapped when many of its long lines share one display width (a CJK
+//! character counts 2, ASCII 1): a line that fills that width continues on the next line.
+
+/// One paragraph of the dump, in dump order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Para {
+    /// The paragraph's text, trimmed, wrapped lines joined.
+    pub text: String,
+    /// Blank lines before it (0 for the first line of a dump without leading blanks).
+    pub gap: usize,
+    /// How many wrapped lines were joined into it (0 when it was a single line).
+    pub unwrapped: usize,
+}
+
+/// Display width of a line: wide (CJK, full-width) characters count 2, others 1.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// The wrap width of a hard-wrapped dump, if its long lines share one width.
+fn wrap_width(lines: &[&str]) -> Option<usize> {
+    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut long = 0usize;
+    for l in lines {
+        let w = display_width(l);
+        if w >= 20 {
+            long += 1;
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let (&best, _) = counts.iter().max_by_key(|(w, n)| (**n, **w))?;
+    // Lines ending in a two-column character may fall one short of the width.
+    let near = counts.get(&best).copied().unwrap_or(0)
+        + counts.get(&(best + 1)).copied().unwrap_or(0)
+        + counts.get(&(best.saturating_sub(1))).copied().unwrap_or(0);
+    let width = if counts.get(&(best + 1)).copied().unwrap_or(0) * 2 > near {
+        best + 1
+    } else {
+        best
+    };
+    (near >= 5 && near * 10 >= long * 3).then_some(width)
+}
+
+/// Splits decoded dump text into paragraphs.
+pub fn paragraphs(text: &str) -> Vec<Para> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let wrap = wrap_width(&lines);
+    let mut out: Vec<Para> = Vec::new();
+    let mut gap = 0usize;
+    let mut open: Option<Para> = None;
+    for line in lines {
+        if line.is_empty() {
+            if let Some(p) = open.take() {
+                out.push(p);
+            }
+            gap += 1;
+            continue;
+        }
+        let continues = open.is_some();
+        match open.as_mut() {
+            Some(p) if continues => {
+                p.text.push_str(line);
+                p.unwrapped += 1;
+            }
+            _ => {
+                open = Some(Para {
+                    text: line.to_string(),
+                    gap,
+                    unwrapped: 0,
+                });
+            }
+        }
+        gap = 0;
+        // A line that fills the wrap width continues on the next line; any other ends here.
+        let full = wrap.is_some_and(|w| display_width(line) + 2 >= w);
+        if !full {
+            if let Some(p) = open.take() {
+                out.push(p);
+            }
+        }
+    }
+    if let Some(p) = open.take() {
+        out.push(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_lines_and_line_breaks_both_end_paragraphs() {
+        let ps = paragraphs("标题\n正文一。\n\n\n正文二。\n");
+        let texts: Vec<_> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["标题", "正文一。", "正文二。"]);
+        assert_eq!(ps[2].gap, 2);
+    }
+
+    #[test]
+    fn hard_wrapped_paragraphs_are_unwrapped() {
+        let line = "一二三四五六七八九十一二三四五";
+        let mut text = String::new();
+        for i in 0..4 {
+            text.push_str(&format!("{line}\n{line}\n末尾{i}。\n\n"));
+        }
+        let ps = paragraphs(&text);
+        assert_eq!(ps.len(), 4);
+        assert_eq!(ps[0].text, format!("{line}{line}末尾0。"));
+        assert_eq!(ps[0].unwrapped, 2);
+    }
+
+    #[test]
+    fn unwrapped_text_is_not_joined() {
+        let ps = paragraphs("短的一行\n另一行也不长。\n第三行。");
+        assert_eq!(ps.len(), 3);
+    }
+}

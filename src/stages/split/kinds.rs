@@ -1,0 +1,549 @@
+//! What each paragraph looks like on its own: page furniture, subtitle, byline, headline or
+//! body, plus the cues the later steps use (dateline, lead words, caption marks, how it ends).
+
+/// The role a paragraph plays, judged from its own text (and its predecessor's role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Page number, running head, issue date, editor credits: removed from the text.
+    Furniture,
+    /// `——…` under a title.
+    Subtitle,
+    /// Names of the authors, with or without `记者`/`文/图`/`■` markers.
+    Byline,
+    /// Short line without closing punctuation: a title or a section heading.
+    Headline,
+    /// Body text (including photo captions and a lead with a dateline).
+    Body,
+}
+
+/// A lead-in marker at the start of a body paragraph, e.g. `本报讯(韦青松)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dateline {
+    /// The marker without the bracketed names: `本报讯`, `新华社北京1月1日电`.
+    pub marker: String,
+    /// Names found in the brackets.
+    pub names: Vec<String>,
+}
+
+/// Everything known about one paragraph before assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Info {
+    /// Its role.
+    pub role: Role,
+    /// Author names (bylines).
+    pub names: Vec<String>,
+    /// Dateline at the start of a body paragraph.
+    pub dateline: Option<Dateline>,
+    /// Opens like the first paragraph of an article (`近日`, `近年来`, a dateline, …).
+    pub lead: bool,
+    /// Ends with sentence-closing punctuation.
+    pub terminal: bool,
+    /// Starts with punctuation that cannot open a paragraph (`，`, `。`, `）`, …).
+    pub bad_start: bool,
+    /// A heading mark (`◎`, `一、`, `（一）`) makes it a section heading, never a title.
+    pub heading_mark: bool,
+    /// Looks like a photo caption (`图为…`, `…摄`).
+    pub caption: bool,
+    /// Length in characters.
+    pub len: usize,
+}
+
+const TERMINAL: &[char] = &['。', '！', '？', '…', '!', '?', '；', ';'];
+const CLOSERS: &[char] = &['”', '」', '』', '’', '）', ')', '》', '"'];
+
+/// Does the paragraph end a sentence (`。`, `！`, `？`, `…`, optionally followed by a closing
+/// quote or bracket)?
+pub fn ends_sentence(s: &str) -> bool {
+    let mut it = s.chars().rev().skip_while(|c| c.is_whitespace());
+    let mut last = it.next();
+    // `…。”` or `（吴哥）`: closers after a terminal, or an editor's tag in brackets.
+    let mut closers = 0;
+    while let Some(c) = last {
+        if CLOSERS.contains(&c) {
+            closers += 1;
+            last = it.next();
+        } else {
+            break;
+        }
+    }
+    match last {
+        Some(c) if TERMINAL.contains(&c) => true,
+        // `（吴哥）`, `(维金)`: a bracketed tag closing an article.
+        Some(_) if closers > 0 && (s.ends_with('）') || s.ends_with(')')) => {
+            let open = s.rfind(['（', '(']).unwrap_or(0);
+            s[open..].chars().count() <= 12 && s.chars().count() > 12
+        }
+        _ => false,
+    }
+}
+
+const BAD_START: &[char] = &[
+    '，', '。', '、', '；', '：', '！', '？', '）', '”', '’', '》', '」', ',', '.', ';', ':', ')',
+];
+
+const LEADS: &[&str] = &[
+    "近日",
+    "日前",
+    "近年来",
+    "近年",
+    "今年以来",
+    "近期",
+    "目前",
+    "据悉",
+    "据了解",
+    "记者从",
+    "本报讯",
+    "北京时间",
+    "当地时间",
+    "今年",
+    "去年",
+    "昨天",
+    "昨日",
+    "今天",
+    "今日",
+    "为切实",
+    "为进一步",
+    "为深入",
+    "为庆祝",
+    "为全面",
+    "为加强",
+    "为推进",
+    "为认真",
+    "自",
+    "随着",
+];
+
+/// Opens like an article's first paragraph.
+fn is_lead(s: &str) -> bool {
+    if LEADS
+        .iter()
+        .any(|l| s.starts_with(l) && l.chars().count() > 1)
+    {
+        return true;
+    }
+    // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
+    let head: String = s.chars().take(16).collect();
+    if let Some(pos) = head.find('，') {
+        let before = &head[..pos];
+        if before.ends_with("以来") || before.ends_with("期间") || before.ends_with('日') {
+            return true;
+        }
+    }
+    false
+}
+
+/// Parses a leading dateline: `本报讯(韦青松)`, `新华社北京11月5日电（记者 X）`, `本报讯 `.
+pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
+    let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
+    let pos = chars.iter().position(|&(_, c)| c == '讯' || c == '电')?;
+    if pos < 2 || pos > 22 {
+        return None;
+    }
+    let end = chars[pos].0 + chars[pos].1.len_utf8();
+    let marker = &s[..end];
+    if marker
+        .chars()
+        .any(|c| !(is_han(c) || c.is_ascii_alphanumeric() || c == '·'))
+    {
+        return None;
+    }
+    let agency = [
+        "本报",
+        "新华社",
+        "中新社",
+        "人民网",
+        "新华网",
+        "央视",
+        "社",
+        "报",
+        "网",
+        "台",
+        "吧",
+    ];
+    let prefix = &s[..chars[pos].0];
+    let has_agency = agency.iter().any(|a| prefix.contains(a));
+    let has_date = prefix.contains('月') && prefix.contains('日');
+    if !(has_agency || has_date) {
+        return None;
+    }
+    let rest = &s[end..];
+    let (names, used) = if let Some(inner) = bracketed(rest) {
+        (names_in(inner.0), inner.1)
+    } else if rest.starts_with([' ', '\u{3000}']) || prefix == "本报" || has_date {
+        (Vec::new(), 0)
+    } else {
+        return None;
+    };
+    Some((
+        Dateline {
+            marker: marker.to_string(),
+            names,
+        },
+        end + used,
+    ))
+}
+
+/// `(…)` or `（…）` at the start (after optional spaces): the inside and the bytes used.
+fn bracketed(s: &str) -> Option<(&str, usize)> {
+    let t = s.trim_start_matches([' ', '\u{3000}']);
+    let skip = s.len() - t.len();
+    let open = t.chars().next().filter(|c| *c == '(' || *c == '（')?;
+    let body = &t[open.len_utf8()..];
+    let close = body.find([')', '）'])?;
+    if body[..close].chars().count() > 30 {
+        return None;
+    }
+    let close_len = body[close..].chars().next().map_or(1, char::len_utf8);
+    Some((&body[..close], skip + open.len_utf8() + close + close_len))
+}
+
+const ROLES: &[&str] = &[
+    "全媒体记者",
+    "本报记者",
+    "特约记者",
+    "特派记者",
+    "见习记者",
+    "实习记者",
+    "首席记者",
+    "通讯员",
+    "实习生",
+    "记者",
+    "作者",
+    "撰文",
+    "摄影",
+    "文/图",
+    "文／图",
+    "图/文",
+    "文",
+    "图",
+];
+
+/// Personal names in a byline or dateline bracket: role words dropped, `贾 丽` rejoined.
+pub fn names_in(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let cleaned: String = s
+        .chars()
+        .map(|c| match c {
+            '■' | '●' | '▲' | '★' | '、' | '，' | ',' | '：' | ':' | '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    let mut pending: Option<String> = None;
+    for tok in cleaned.split_whitespace() {
+        let mut t = tok;
+        // Strip role words and media names glued in front: `本报记者王洋`, `新华社记者公兵`.
+        loop {
+            let before = t;
+            if let Some(r) = ROLES
+                .iter()
+                .find(|r| t.starts_with(**r) && t.len() > r.len())
+            {
+                t = &t[r.len()..];
+            }
+            if let Some(i) = t.find("记者").or_else(|| t.find("通讯员")) {
+                let skip = if t[i..].starts_with("记者") { 6 } else { 9 };
+                t = &t[i + skip..];
+            }
+            if t == before {
+                break;
+            }
+        }
+        for suffix in ["报道", "摄", "发自"] {
+            if let Some(s) = t.strip_suffix(suffix) {
+                t = s;
+            }
+        }
+        if ROLES.contains(&t) || t.is_empty() || t.starts_with("发自") {
+            continue;
+        }
+        let n = t.chars().count();
+        if !t.chars().all(|c| is_han(c) || c == '·') {
+            continue;
+        }
+        if n == 1 {
+            // `贾 丽`: single characters separated by a space form one name.
+            match pending.take() {
+                Some(mut p) => {
+                    p.push_str(t);
+                    out.push(p);
+                }
+                None => pending = Some(t.to_string()),
+            }
+            continue;
+        }
+        if let Some(p) = pending.take() {
+            let _ = p;
+        }
+        if (2..=4).contains(&n) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+/// A CJK ideograph.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
+}
+
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由";
+
+fn looks_like_name(t: &str) -> bool {
+    let n = t.chars().count();
+    (2..=4).contains(&n)
+        && t.chars().all(is_han)
+        && t.chars().next().is_some_and(|c| SURNAMES.contains(c))
+}
+
+/// A byline: names with role markers, or (right under a title) bare space-separated names.
+fn byline(s: &str, after_header: bool) -> Option<Vec<String>> {
+    let n = s.chars().count();
+    if n > 40 || s.contains(['。', '，', '！', '？']) {
+        return None;
+    }
+    let marked = s.starts_with(['■', '●', '▲'])
+        || [
+            "记者",
+            "通讯员",
+            "作者",
+            "撰文",
+            "文/图",
+            "文／图",
+            "图/文",
+            "实习生",
+        ]
+        .iter()
+        .any(|m| s.contains(m));
+    if marked {
+        let names = names_in(s);
+        return (!names.is_empty()).then_some(names);
+    }
+    if !after_header {
+        return None;
+    }
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    (toks.len() <= 5 && toks.iter().all(|t| looks_like_name(t)))
+        .then(|| toks.iter().map(|t| (*t).to_string()).collect())
+}
+
+/// Page furniture: page numbers, `第3版`, issue dates, running heads, editor credits.
+pub fn is_furniture(s: &str) -> bool {
+    let t = s.trim();
+    let n = t.chars().count();
+    if n == 0 || n > 40 || t.contains(['。', '，']) {
+        return false;
+    }
+    // `3`, `A3`, `- 3 -`, `—3—`.
+    let core: String = t
+        .chars()
+        .filter(|c| !matches!(c, '-' | '—' | '–' | ' ' | '·'))
+        .collect();
+    if !core.is_empty()
+        && core.chars().count() <= 4
+        && core.chars().all(|c| c.is_ascii_alphanumeric())
+        && core.chars().any(|c| c.is_ascii_digit())
+    {
+        return true;
+    }
+    let credits = [
+        "责任编辑",
+        "本版编辑",
+        "本版责编",
+        "责编",
+        "美编",
+        "校对",
+        "版式设计",
+        "组版",
+        "编辑：",
+    ];
+    if credits.iter().any(|c| t.starts_with(c)) {
+        return true;
+    }
+    if t.contains("编辑") && t.contains("美编") {
+        return true;
+    }
+    let has_ban = t.contains('版')
+        && t.chars()
+            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        && t.starts_with('第');
+    let issue_date = t.contains('年') && t.contains('月') && t.contains('日') && t.contains("星期");
+    if has_ban || issue_date {
+        return true;
+    }
+    // `第A03版：要闻` in the middle of a running head.
+    if let Some(i) = t.find('第') {
+        let rest = &t[i + 3..];
+        let digits: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !digits.is_empty() && rest[digits.len()..].starts_with('版') {
+            return true;
+        }
+    }
+    false
+}
+
+/// Photo-caption cues: `图为…`, `…摄`, `（资料图）`.
+fn is_caption(s: &str) -> bool {
+    s.contains("图为")
+        || s.ends_with('摄')
+        || s.ends_with("摄）")
+        || s.ends_with("摄)")
+        || s.contains("供图")
+        || s.contains("（资料图）")
+}
+
+fn is_heading_mark(s: &str) -> bool {
+    let mut cs = s.chars();
+    let first = cs.next();
+    let second = cs.next();
+    matches!(
+        first,
+        Some('◎' | '●' | '◆' | '▲' | '■' | '★' | '□' | '◇' | '△' | '○')
+    ) || (first.is_some_and(|c| "一二三四五六七八九十".contains(c)) && second == Some('、'))
+        || (matches!(first, Some('（' | '('))
+            && second.is_some_and(|c| "一二三四五六七八九十".contains(c)))
+        || (first.is_some_and(|c| c.is_ascii_digit()) && matches!(second, Some('、' | '.' | '．')))
+}
+
+/// A short line without closing punctuation: a title or a heading.
+fn is_headline(s: &str) -> bool {
+    let n = s.chars().count();
+    if !(2..=42).contains(&n) || ends_sentence(s) {
+        return false;
+    }
+    if s.ends_with(['，', '、', '：', ':', ',', '（', '“', '《']) || s.contains('。') {
+        return false;
+    }
+    if s.contains(['，', ',', '；']) && !is_heading_mark(s) {
+        return false;
+    }
+    // A quote or bracket left open: a sentence cut short, not a headline.
+    let count = |c: char| s.matches(c).count();
+    if count('“') != count('”') || count('（') != count('）') || count('《') != count('》')
+    {
+        return false;
+    }
+    s.chars().filter(|c| is_han(*c)).count() * 2 >= n
+}
+
+/// Classifies every paragraph.
+pub fn classify(paras: &[String]) -> Vec<Info> {
+    let mut out: Vec<Info> = Vec::with_capacity(paras.len());
+    let mut prev_role: Option<Role> = None;
+    for s in paras {
+        let len = s.chars().count();
+        let after_header = matches!(prev_role, Some(Role::Headline | Role::Subtitle));
+        let mut info = Info {
+            role: Role::Body,
+            names: Vec::new(),
+            dateline: None,
+            lead: false,
+            terminal: ends_sentence(s),
+            bad_start: s.starts_with(BAD_START),
+            heading_mark: false,
+            caption: false,
+            len,
+        };
+        if is_furniture(s) {
+            info.role = Role::Furniture;
+        } else if (s.starts_with("——") || s.starts_with("—") || s.starts_with("--"))
+            && len <= 60
+            && !info.terminal
+        {
+            info.role = Role::Subtitle;
+        } else if let Some(names) = byline(s, after_header) {
+            info.role = Role::Byline;
+            info.names = names;
+        } else if is_headline(s) && !is_caption(s) {
+            info.role = Role::Headline;
+            info.heading_mark = is_heading_mark(s);
+        } else {
+            if let Some((d, _)) = dateline(s) {
+                info.dateline = Some(d);
+                info.lead = true;
+            }
+            info.lead |= is_lead(s);
+            info.caption = is_caption(s);
+        }
+        if info.role != Role::Furniture {
+            prev_role = Some(info.role);
+        }
+        out.push(info);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(lines: &[&str]) -> Vec<Role> {
+        let v: Vec<String> = lines.iter().map(|s| (*s).to_string()).collect();
+        classify(&v).into_iter().map(|i| i.role).collect()
+    }
+
+    #[test]
+    fn header_lines_are_recognised() {
+        assert_eq!(
+            roles(&[
+                "党建领航聚合力 文明花香溢财苑",
+                "——河南省漯河市召陵区财政局纪实",
+                "应旭初 高远 任晓静",
+                "正文。"
+            ]),
+            vec![Role::Headline, Role::Subtitle, Role::Byline, Role::Body]
+        );
+    }
+
+    #[test]
+    fn bylines_yield_names() {
+        assert_eq!(names_in("■本报记者 贾 丽"), vec!["贾丽"]);
+        assert_eq!(names_in("记者 谢洋"), vec!["谢洋"]);
+        assert_eq!(names_in("文/图 王小明 李四"), vec!["王小明", "李四"]);
+        assert_eq!(names_in("记者公兵"), vec!["公兵"]);
+    }
+
+    #[test]
+    fn datelines_are_parsed() {
+        let (d, used) = dateline("本报讯(韦青松)为切实加强").unwrap_or_else(|| panic!("none"));
+        assert_eq!(d.marker, "本报讯");
+        assert_eq!(d.names, vec!["韦青松"]);
+        assert_eq!(&"本报讯(韦青松)为切实加强"[used..], "为切实加强");
+        let (d, _) = dateline("新华社北京11月5日电（夏鑫铭　卢羽晨）在2018年")
+            .unwrap_or_else(|| panic!("none"));
+        assert_eq!(d.marker, "新华社北京11月5日电");
+        assert_eq!(d.names, vec!["夏鑫铭", "卢羽晨"]);
+        assert!(dateline("电视台播出了节目").is_none());
+        assert!(dateline("他通讯录里的人").is_none());
+    }
+
+    #[test]
+    fn furniture_is_recognised() {
+        for f in [
+            "第3版",
+            "- 3 -",
+            "A3",
+            "2021年11月30日 星期二",
+            "责任编辑：王强",
+            "第A03版：要闻",
+        ] {
+            assert!(is_furniture(f), "{f}");
+        }
+        for f in ["第三届运动会开幕", "2021年是关键一年。"] {
+            assert!(!is_furniture(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn sentence_ends() {
+        assert!(ends_sentence("很好。"));
+        assert!(ends_sentence("他说：“很好。”"));
+        assert!(ends_sentence(
+            "拿下这场比赛，76人报了一箭之仇，赢了。（吴哥）"
+        ));
+        assert!(!ends_sentence("有力推"));
+        assert!(!ends_sentence("“三会一课”“主题党日”等活动开展"));
+    }
+}

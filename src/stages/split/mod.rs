@@ -1,0 +1,250 @@
+//! Split: cut a decoded dump into article drafts, reassembling what page extraction scrambled.
+//!
+//! The steps, each in its own module (see `docs/SPLIT.md` for the full description):
+//! 1. [`blocks`]: lines → paragraphs (blank lines and line breaks end paragraphs; hard-wrapped
+//!    lines are unwrapped).
+//! 2. [`kinds`]: each paragraph's role (furniture, subtitle, byline, headline, body) and cues
+//!    (dateline, lead words, caption marks, closing punctuation).
+//! 3. [`rejoin`]: column breaks, pairing each paragraph cut mid-sentence with its tail.
+//! 4. [`assign`]: headers and body paragraphs grouped into articles, detached headers
+//!    reunited with their bodies, headless pieces attached where they belong.
+//! 5. [`order`]: reading order inside each article; broken paragraphs joined.
+//!
+//! Split does the rejoining itself because the same evidence decides assignment: a tail found
+//! after another article belongs to its head's article. Clean then only normalises.
+
+pub mod assign;
+pub mod blocks;
+pub mod kinds;
+pub mod lexical;
+pub mod order;
+pub mod rejoin;
+pub mod words;
+
+use crate::record::{Kind, RepairAction};
+use crate::stages::draft::{excerpt, Draft};
+
+use assign::Article;
+use kinds::{Info, Role};
+
+/// Splits a dump's text into article drafts, in the order they start in the dump.
+pub fn split(text: &str) -> Vec<Draft> {
+    let paras = blocks::paragraphs(text);
+    let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
+    let mut infos = kinds::classify(&texts);
+    let items: Vec<usize> = (0..texts.len())
+        .filter(|&i| infos[i].role != Role::Furniture)
+        .collect();
+    let mut pos_of = vec![usize::MAX; texts.len()];
+    for (k, &i) in items.iter().enumerate() {
+        pos_of[i] = k;
+    }
+    let lex = lexical::Lexicon::new(&texts);
+    // A "headline" that a tail clearly continues was a paragraph cut short.
+    for w in items.windows(2) {
+        let (h, t) = (w[0], w[1]);
+        if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body
+        {
+            let s = rejoin::score(&lex, &texts[h], &texts[t], &infos[t], true);
+            if s >= 2.6 {
+                infos[h].role = Role::Body;
+            }
+        }
+    }
+    let links = rejoin::links(&texts, &infos, &items, &lex);
+    let articles = assign::assign(&texts, &infos, &items, &links, &lex);
+    let mut drafts: Vec<Draft> = articles
+        .iter()
+        .map(|a| build(a, &texts, &infos, &paras, &links, &pos_of, &lex))
+        .collect();
+    // Furniture goes to the repairs of the record that follows it, or the last one.
+    if drafts.is_empty() && !texts.is_empty() {
+        drafts.push(Draft::default());
+    }
+    let starts: Vec<usize> = articles.iter().map(first_index).collect();
+    for (i, info) in infos.iter().enumerate() {
+        if info.role != Role::Furniture {
+            continue;
+        }
+        let target = starts
+            .iter()
+            .position(|&s| s > i)
+            .unwrap_or(drafts.len().saturating_sub(1));
+        if let Some(d) = drafts.get_mut(target) {
+            d.repair(RepairAction::FurnitureRemoved, texts[i].clone());
+        }
+    }
+    drafts
+}
+
+fn first_index(a: &Article) -> usize {
+    a.header
+        .lines()
+        .into_iter()
+        .chain(a.body.iter().copied())
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+fn build(
+    a: &Article,
+    texts: &[String],
+    infos: &[Info],
+    paras: &[blocks::Para],
+    links: &[rejoin::Link],
+    pos_of: &[usize],
+    lex: &lexical::Lexicon,
+) -> Draft {
+    let mut d = Draft::default();
+    let header_lines = a.header.lines();
+    let mut header_text = String::new();
+    if let Some(t) = a.header.title {
+        d.title = Some(texts[t].clone());
+        header_text.push_str(&texts[t]);
+    }
+    if let Some(s) = a.header.subtitle {
+        let sub = texts[s].trim_start_matches(['—', '-', '－', ' ']).trim();
+        d.subtitle = Some(sub.to_string());
+        header_text.push('\n');
+        header_text.push_str(sub);
+    }
+    for &b in &a.header.bylines {
+        push_names(&mut d.authors, &infos[b].names);
+    }
+    let header_end = header_lines.iter().map(|&h| pos_of[h]).max();
+    let groups = order::arrange(
+        &a.body,
+        &a.headings,
+        links,
+        infos,
+        pos_of,
+        lex,
+        &header_text,
+        header_end,
+    );
+    let mut dump_order: Vec<usize> = a.body.clone();
+    dump_order.sort_by_key(|&i| pos_of[i]);
+    let read_order: Vec<usize> = groups.iter().flatten().copied().collect();
+    if read_order != dump_order {
+        let first = read_order
+            .first()
+            .map_or(String::new(), |&i| excerpt(&texts[i], 12));
+        d.repair(
+            RepairAction::Reordered,
+            format!("reading order restored; opens with {first}"),
+        );
+    }
+    if let (Some(h), Some(&f)) = (header_end, read_order.first()) {
+        if pos_of[f] != h + 1 {
+            d.repair(
+                RepairAction::HeaderReunited,
+                format!("header joined to body at {}", excerpt(&texts[f], 12)),
+            );
+        }
+    }
+    for &i in header_lines.iter().chain(read_order.iter()) {
+        if paras[i].unwrapped > 0 {
+            d.repair(
+                RepairAction::Unwrapped,
+                format!(
+                    "{} lines: {}",
+                    paras[i].unwrapped + 1,
+                    excerpt(&texts[i], 12)
+                ),
+            );
+        }
+    }
+    for g in &groups {
+        let mut text = String::new();
+        for (n, &i) in g.iter().enumerate() {
+            if n > 0 {
+                d.repair(
+                    RepairAction::Rejoined,
+                    format!("{}|{}", tail_chars(&text, 8), excerpt(&texts[i], 8)),
+                );
+            }
+            text.push_str(&texts[i]);
+        }
+        if a.headings.contains(&g[0]) {
+            d.headings.push(text.clone());
+        }
+        if d.dateline.is_none() {
+            if let Some(dl) = &infos[g[0]].dateline {
+                d.dateline = Some(dl.marker.clone());
+                push_names(&mut d.authors, &dl.names);
+            }
+        }
+        d.paragraphs.push(text);
+    }
+    let body_paras = groups
+        .iter()
+        .filter(|g| !a.headings.contains(&g[0]))
+        .count();
+    let body_chars: usize = groups.iter().flatten().map(|&i| infos[i].len).sum();
+    d.kind = if d.title.is_none() && read_order.iter().any(|&i| infos[i].caption) {
+        Kind::PhotoCaption
+    } else if d.dateline.is_some() && body_paras <= 3 && body_chars <= 1200 {
+        Kind::Brief
+    } else {
+        Kind::Article
+    };
+    d
+}
+
+fn push_names(authors: &mut Vec<String>, names: &[String]) {
+    for n in names {
+        if !authors.contains(n) {
+            authors.push(n.clone());
+        }
+    }
+}
+
+fn tail_chars(s: &str, n: usize) -> String {
+    let total = s.chars().count();
+    let tail: String = s.chars().skip(total.saturating_sub(n)).collect();
+    if total > n {
+        format!("…{tail}")
+    } else {
+        tail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_line_before_body_becomes_title() {
+        let drafts = split("标题一\n\n近日，正文第一段。\n\n正文第二段。\n\n珙县标题二\n\n近年来，珙县另一篇正文。\n");
+        let titles: Vec<_> = drafts.iter().map(|d| d.title.clone()).collect();
+        assert_eq!(
+            titles,
+            vec![Some("标题一".into()), Some("珙县标题二".into())]
+        );
+        assert_eq!(drafts[0].paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn adjacent_column_break_is_rejoined() {
+        let text = "胶南街道新闻\n\n近日，胶南街道组织党员开展纠纷调解工\n\n作，让党员的作用充分发挥。\n\n胶南街道还开展了其他工作。\n";
+        let drafts = split(text);
+        assert_eq!(drafts.len(), 1);
+        assert_eq!(
+            drafts[0].paragraphs[0],
+            "近日，胶南街道组织党员开展纠纷调解工作，让党员的作用充分发挥。"
+        );
+        assert!(drafts[0]
+            .repairs
+            .iter()
+            .any(|r| r.action == RepairAction::Rejoined));
+    }
+
+    #[test]
+    fn furniture_is_removed_and_reported() {
+        let drafts = split("第3版\n\n标题\n\n近日，正文。\n");
+        assert_eq!(drafts.len(), 1);
+        assert_eq!(drafts[0].paragraphs, vec!["近日，正文。"]);
+        assert_eq!(drafts[0].repairs[0].action, RepairAction::FurnitureRemoved);
+        assert_eq!(drafts[0].repairs[0].detail, "第3版");
+    }
+}

@@ -1,0 +1,204 @@
+//! Reading order inside one article.
+//!
+//! The article's paragraphs are cut into *blocks*: runs that are contiguous in the dump, cut
+//! further before every section heading and at every column break whose two halves are not
+//! adjacent. Blocks are then chained:
+//! - a column break (head at the end of block A, tail at the start of block B) forces B right
+//!   after A;
+//! - otherwise blocks that are contiguous in the dump follow each other, unless that would
+//!   close a cycle; links into a heading whose text resembles the title are tried last, so
+//!   such a heading is left free to open the article;
+//! - the chain that opens the article is the one starting right after the header, with a
+//!   lead (`近日`, a dateline) or with the heading closest to the title; the others follow in
+//!   dump order.
+
+use super::kinds::Info;
+use super::lexical::Lexicon;
+use super::rejoin::Link;
+
+/// Orders an article's body (`body`, any order) and groups each broken paragraph's pieces:
+/// the result lists output paragraphs, each as the paragraph indices to concatenate.
+pub fn arrange(
+    body: &[usize],
+    headings: &[usize],
+    links: &[Link],
+    infos: &[Info],
+    pos_of: &[usize],
+    lex: &Lexicon,
+    header_text: &str,
+    header_end: Option<usize>,
+) -> Vec<Vec<usize>> {
+    let mut body: Vec<usize> = body.to_vec();
+    body.sort_by_key(|&i| pos_of[i]);
+    body.dedup();
+    if body.is_empty() {
+        return Vec::new();
+    }
+    let in_body = |i: usize| {
+        body.binary_search_by_key(&pos_of[i], |&b| pos_of[b])
+            .is_ok()
+    };
+    let my_links: Vec<Link> = links
+        .iter()
+        .copied()
+        .filter(|l| in_body(l.head) && in_body(l.tail))
+        .collect();
+    let next_link = |h: usize| my_links.iter().find(|l| l.head == h).map(|l| l.tail);
+    let prev_link = |t: usize| my_links.iter().find(|l| l.tail == t).map(|l| l.head);
+
+    // Blocks.
+    let mut blocks: Vec<Vec<usize>> = Vec::new();
+    for (k, &i) in body.iter().enumerate() {
+        let new_block = match k.checked_sub(1).map(|p| body[p]) {
+            None => true,
+            Some(p) => {
+                pos_of[i] != pos_of[p] + 1
+                    || headings.contains(&i)
+                    || prev_link(i).is_some_and(|h| h != p)
+                    || next_link(p).is_some_and(|t| t != i)
+            }
+        };
+        if new_block {
+            blocks.push(vec![i]);
+        } else if let Some(b) = blocks.last_mut() {
+            b.push(i);
+        }
+    }
+    // A block holding both ends of one break (its tail first) is two columns read in the wrong
+    // order: cut it before its first lead paragraph, else in the middle.
+    let mut k = 0;
+    while k < blocks.len() {
+        let b = &blocks[k];
+        let self_loop = b.len() > 1 && b.last().and_then(|&h| next_link(h)) == b.first().copied();
+        if self_loop {
+            let cands: Vec<usize> = (1..b.len()).filter(|&j| infos[b[j - 1]].terminal).collect();
+            let cut = cands
+                .iter()
+                .copied()
+                .find(|&j| infos[b[j]].lead)
+                .or_else(|| cands.get(cands.len() / 2).copied());
+            if let Some(j) = cut {
+                let rest = blocks[k].split_off(j);
+                blocks.insert(k + 1, rest);
+            }
+        }
+        k += 1;
+    }
+    let nb = blocks.len();
+    let block_of = |i: usize| blocks.iter().position(|b| b.contains(&i));
+    let mut succ: Vec<Option<usize>> = vec![None; nb];
+    let mut pred: Vec<Option<usize>> = vec![None; nb];
+    let reaches = |succ: &[Option<usize>], from: usize, to: usize| {
+        let mut cur = Some(from);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if c == to {
+                return true;
+            }
+            cur = succ[c];
+            steps += 1;
+            if steps > nb {
+                return true;
+            }
+        }
+        false
+    };
+    let try_link =
+        |a: usize, b: usize, succ: &mut Vec<Option<usize>>, pred: &mut Vec<Option<usize>>| {
+            if a != b && succ[a].is_none() && pred[b].is_none() && !reaches(succ, b, a) {
+                succ[a] = Some(b);
+                pred[b] = Some(a);
+            }
+        };
+    // Forced links: column breaks.
+    for l in &my_links {
+        if let (Some(a), Some(b)) = (block_of(l.head), block_of(l.tail)) {
+            if blocks[a].last() == Some(&l.head) && blocks[b].first() == Some(&l.tail) {
+                try_link(a, b, &mut succ, &mut pred);
+            }
+        }
+    }
+    // Weak links between blocks that follow each other in the dump.
+    let mut weak: Vec<(u8, f32, usize)> = Vec::new();
+    for a in 0..nb.saturating_sub(1) {
+        let (last, first) = (blocks[a][blocks[a].len() - 1], blocks[a + 1][0]);
+        let adjacent = pos_of[first] == pos_of[last] + 1;
+        let heading = headings.contains(&first);
+        let sim = if heading {
+            lex.text_vector(header_text).cos(&lex.vector([first]))
+        } else {
+            0.0
+        };
+        let class = match (adjacent, heading) {
+            (true, false) => 0,
+            (true, true) => 1,
+            (false, false) => 2,
+            (false, true) => 3,
+        };
+        weak.push((class, sim, a));
+    }
+    weak.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
+    for (_, _, a) in weak {
+        try_link(a, a + 1, &mut succ, &mut pred);
+    }
+    // Chains, the opening one first.
+    let starts: Vec<usize> = (0..nb).filter(|&b| pred[b].is_none()).collect();
+    let opening = |b: usize| -> f32 {
+        let first = blocks[b][0];
+        let mut s = 0.0;
+        if header_end.is_some_and(|h| pos_of[first] == h + 1) {
+            s += 1.5;
+        }
+        if infos[first].dateline.is_some() {
+            s += 3.0;
+        }
+        if infos[first].lead {
+            s += 1.0;
+        }
+        if headings.contains(&first) {
+            s += 0.5 + lex.text_vector(header_text).cos(&lex.vector([first]));
+        }
+        s
+    };
+    let first_chain = starts
+        .iter()
+        .copied()
+        .max_by(|&a, &b| opening(a).total_cmp(&opening(b)).then(b.cmp(&a)));
+    let mut order: Vec<usize> = Vec::with_capacity(nb);
+    let mut chain_starts: Vec<usize> = first_chain.into_iter().collect();
+    chain_starts.extend(starts.iter().copied().filter(|&s| Some(s) != first_chain));
+    let mut seen = vec![false; nb];
+    for s in chain_starts {
+        let mut cur = Some(s);
+        while let Some(c) = cur {
+            if seen[c] {
+                break;
+            }
+            seen[c] = true;
+            order.push(c);
+            cur = succ[c];
+        }
+    }
+    for (b, s) in seen.iter().enumerate() {
+        if !s {
+            order.push(b);
+        }
+    }
+    // Paragraphs in order, broken ones joined.
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut prev: Option<usize> = None;
+    for b in order {
+        for &i in &blocks[b] {
+            match prev {
+                Some(p) if next_link(p) == Some(i) => {
+                    if let Some(g) = out.last_mut() {
+                        g.push(i);
+                    }
+                }
+                _ => out.push(vec![i]),
+            }
+            prev = Some(i);
+        }
+    }
+    out
+}
