@@ -42,7 +42,8 @@ pub struct WorkerOptions {
     pub outbox: Option<PathBuf>,
     /// Subject prefix for one message per record (`<prefix>.<category>`).
     pub publish_subject: Option<String>,
-    /// Jobs run at once.
+    /// Jobs in the CPU-bound stages at once; twice as many are held, so fetching, writing
+    /// and acking overlap with computing.
     pub concurrency: usize,
     /// Largest dump accepted from the object bucket.
     pub max_file_bytes: u64,
@@ -76,6 +77,8 @@ struct Ctx {
     store: ObjectStore,
     /// Fires when `shutdown_timeout` has passed after the signal: release running jobs.
     hard_stop: CancellationToken,
+    /// Permits for the CPU-bound pipeline run, `concurrency` of them.
+    cpu: Arc<Semaphore>,
     tally: std::sync::Mutex<Tally>,
 }
 
@@ -115,6 +118,7 @@ pub async fn run(
         outbox,
         store: store.clone(),
         hard_stop: CancellationToken::new(),
+        cpu: Arc::new(Semaphore::new(concurrency)),
         tally: std::sync::Mutex::new(Tally::default()),
         opts,
     });
@@ -128,7 +132,7 @@ pub async fn run(
             }
         }
     });
-    let slots = Arc::new(Semaphore::new(concurrency));
+    let slots = Arc::new(Semaphore::new(2 * concurrency));
     tracing::info!(
         stream = %queue.opts.stream,
         consumer = %queue.opts.consumer,
@@ -279,7 +283,12 @@ async fn handle(ctx: &Ctx, msg: Message) -> Outcome {
     );
     let models = ctx.models.clone();
     let opts = ctx.opts.record;
-    let mut running = tokio::task::spawn_blocking(move || work::run_all(&models, work, opts));
+    let cpu = ctx.cpu.clone();
+    let running = async move {
+        let _permit = cpu.acquire_owned().await;
+        tokio::task::spawn_blocking(move || work::run_all(&models, work, opts)).await
+    };
+    let mut running = std::pin::pin!(running);
     let every = (ctx.queue.opts.ack_wait / 3).max(Duration::from_millis(200));
     let mut progress = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let result = loop {
