@@ -201,6 +201,21 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
             tally.bcubed_r += both as f64 / same_true.max(1) as f64;
         }
     }
+    if std::env::var_os("PW_EVAL_DEBUG").is_some() {
+        for (a, ta) in truth.articles.iter().enumerate() {
+            let mut where_: HashMap<Option<usize>, usize> = HashMap::new();
+            for &i in &body {
+                if truth.pieces[i].article == Some(a) {
+                    *where_.entry(place[i].map(|p| p.0)).or_default() += 1;
+                }
+            }
+            let mut w: Vec<_> = where_.into_iter().collect();
+            w.sort();
+            let title: String = ta.title.clone().unwrap_or_default().chars().take(12).collect();
+            let rec_title: String = best[a].and_then(|(r, _)| records[r].title.clone()).unwrap_or_default().chars().take(12).collect();
+            eprintln!("{} ART {a} {title} -> {:?} best={:?} rec_title={rec_title}", truth.file, w, best[a].map(|b| b.0));
+        }
+    }
     // Joins.
     let mut true_joins = 0;
     let mut parts: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();

@@ -210,9 +210,8 @@ pub fn names_in(s: &str) -> Vec<String> {
             }
             continue;
         }
-        if let Some(p) = pending.take() {
-            let _ = p;
-        }
+        // A lone character before a full name was not part of a name.
+        pending = None;
         if (2..=4).contains(&n) {
             out.push(t.to_string());
         }

@@ -93,7 +93,7 @@ pub fn score(
 ) -> f32 {
     let mut s = 0.0f32;
     if adjacent {
-        s += 1.2;
+        s += tune("PW_T_ADJ", 1.2);
     }
     if tail_info.bad_start {
         s += 2.0;
@@ -164,6 +164,11 @@ fn crossing(head: &str, tail: &str) -> f32 {
     (0.8 + 0.25 * (best as f32 / 20.0).log10()).min(1.6)
 }
 
+/// Temporary tuning hook: a float from the environment, else the default.
+pub fn tune(var: &str, default: f32) -> f32 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
 /// dump order.
 pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
@@ -194,7 +199,7 @@ pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -
                 tail: t,
                 score: score(lex, &texts[h], &texts[t], &infos[t], next_of[h] == t),
             })
-            .filter(|l| l.score >= THRESHOLD)
+            .filter(|l| l.score >= tune("PW_T_LINK", THRESHOLD))
             .collect();
         mine.sort_by(|a, b| b.score.total_cmp(&a.score));
         if std::env::var_os("PW_DEBUG").is_some() {
