@@ -21,7 +21,9 @@ fn bench(c: &mut Criterion) {
     if let Some(path) = std::env::var_os("PRESSWIRE_BENCH_SOURCE") {
         match gen::load_sources(std::path::Path::new(&path)) {
             Ok(sources) => {
-                let dumps: Vec<String> = (0..200).map(|i| gen::build_dump(&sources, 1, i).0).collect();
+                let dumps: Vec<String> = (0..200)
+                    .map(|i| gen::build_dump(&sources, 1, i).0)
+                    .collect();
                 let bytes: usize = dumps.iter().map(String::len).sum();
                 g.throughput(Throughput::Bytes(bytes as u64));
                 g.sample_size(10);

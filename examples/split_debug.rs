@@ -3,7 +3,9 @@ use presswire::source::decode::decode;
 use presswire::stages::{clean, split};
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "tests/fixtures/sample_dump.txt".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/fixtures/sample_dump.txt".into());
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
@@ -19,7 +21,10 @@ fn main() {
         }
     };
     for (i, d) in clean(split(&text)).iter().enumerate() {
-        println!("=== {i} {:?} title={:?} sub={:?} authors={:?} dateline={:?}", d.kind, d.title, d.subtitle, d.authors, d.dateline);
+        println!(
+            "=== {i} {:?} title={:?} sub={:?} authors={:?} dateline={:?}",
+            d.kind, d.title, d.subtitle, d.authors, d.dateline
+        );
         for h in &d.headings {
             println!("  H {h}");
         }

@@ -4,7 +4,9 @@ use std::time::Instant;
 use presswire::stages::split::{assign, blocks, kinds, lexical, rejoin};
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "tests/fixtures/sample_dump.txt".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/fixtures/sample_dump.txt".into());
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let n = 50;
     let mut t = [0f64; 6];
@@ -15,7 +17,9 @@ fn main() {
         t[0] += s.elapsed().as_secs_f64();
         let s = Instant::now();
         let infos = kinds::classify(&texts);
-        let items: Vec<usize> = (0..texts.len()).filter(|&i| infos[i].role != kinds::Role::Furniture).collect();
+        let items: Vec<usize> = (0..texts.len())
+            .filter(|&i| infos[i].role != kinds::Role::Furniture)
+            .collect();
         t[1] += s.elapsed().as_secs_f64();
         let s = Instant::now();
         let lex = lexical::Lexicon::new(&texts);
@@ -31,7 +35,17 @@ fn main() {
         t[5] += s.elapsed().as_secs_f64();
         let _ = arts;
     }
-    for (name, v) in ["blocks", "classify", "lexicon", "links", "assign", "split total"].iter().zip(t) {
+    for (name, v) in [
+        "blocks",
+        "classify",
+        "lexicon",
+        "links",
+        "assign",
+        "split total",
+    ]
+    .iter()
+    .zip(t)
+    {
         println!("{name:<12} {:.3} ms", v / n as f64 * 1e3);
     }
 }

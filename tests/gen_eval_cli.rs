@@ -7,7 +7,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_presswire");
 
 /// Twelve made-up articles, each with a title and four body paragraphs.
 fn source() -> String {
-    let places = ["珙县", "胶南", "屏山", "永丰", "漯河", "召陵", "黄陵", "新安", "聚福", "吉安", "青岛", "双龙"];
+    let places = [
+        "珙县", "胶南", "屏山", "永丰", "漯河", "召陵", "黄陵", "新安", "聚福", "吉安", "青岛",
+        "双龙",
+    ];
     let mut out = String::new();
     for (i, p) in places.iter().enumerate() {
         let paras: Vec<String> = (0..4)
@@ -42,8 +45,15 @@ fn generator_is_deterministic_and_eval_reports_every_figure() {
         let name = format!("{i:06}.txt");
         let a = std::fs::read(dir.path().join("a").join(&name)).unwrap_or_default();
         let b = std::fs::read(dir.path().join("b").join(&name)).unwrap_or_default();
-        assert!(!a.is_empty() && a == b, "{name} differs between two runs with one seed");
-        assert!(dir.path().join("a/.truth").join(format!("{i:06}.json")).exists());
+        assert!(
+            !a.is_empty() && a == b,
+            "{name} differs between two runs with one seed"
+        );
+        assert!(dir
+            .path()
+            .join("a/.truth")
+            .join(format!("{i:06}.json"))
+            .exists());
     }
     let o = Command::new(BIN)
         .args(["eval-split", "--json"])
@@ -66,7 +76,10 @@ fn generator_is_deterministic_and_eval_reports_every_figure() {
         "kendall_tau",
     ] {
         let x = v[k].as_f64().unwrap_or(-1.0);
-        assert!((0.0..=1.0).contains(&x) || (k == "kendall_tau" && x >= -1.0), "{k} = {x}");
+        assert!(
+            (0.0..=1.0).contains(&x) || (k == "kendall_tau" && x >= -1.0),
+            "{k} = {x}"
+        );
     }
     assert_eq!(v["furniture_leaked"], 0);
 }

@@ -28,7 +28,9 @@ fn para(n: usize) -> String {
 /// Index of the output paragraph of `d` that contains dump paragraph `n`.
 fn position(d: &Draft, n: usize) -> Option<usize> {
     let p = para(n).replace(' ', "");
-    d.paragraphs.iter().position(|x| x.replace(' ', "").contains(&p))
+    d.paragraphs
+        .iter()
+        .position(|x| x.replace(' ', "").contains(&p))
 }
 
 #[test]
@@ -49,7 +51,14 @@ fn six_records_with_the_annotated_headers_and_kinds() {
     let kinds: Vec<Kind> = ds.iter().map(|d| d.kind).collect();
     assert_eq!(
         kinds,
-        vec![Kind::Article, Kind::Article, Kind::Article, Kind::Brief, Kind::PhotoCaption, Kind::Article]
+        vec![
+            Kind::Article,
+            Kind::Article,
+            Kind::Article,
+            Kind::Brief,
+            Kind::PhotoCaption,
+            Kind::Article
+        ]
     );
     assert_eq!(
         ds[0].subtitle.as_deref(),
@@ -60,7 +69,11 @@ fn six_records_with_the_annotated_headers_and_kinds() {
     assert_eq!(ds[3].authors, vec!["韦青松"]);
     assert_eq!(ds[5].authors, vec!["何杨梅"]);
     for d in [&ds[1], &ds[2], &ds[4]] {
-        assert!(d.authors.is_empty() && d.dateline.is_none(), "{:?}", d.title);
+        assert!(
+            d.authors.is_empty() && d.dateline.is_none(),
+            "{:?}",
+            d.title
+        );
     }
 }
 
@@ -68,7 +81,9 @@ fn six_records_with_the_annotated_headers_and_kinds() {
 fn membership_matches_the_annotation() {
     let ds = drafts();
     let members: [&[usize]; 6] = [
-        &[17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34],
+        &[
+            17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,
+        ],
         &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
         &[36, 37, 38, 39, 40],
         &[42, 43],
@@ -121,7 +136,12 @@ fn all_five_column_breaks_are_rejoined_and_nothing_else() {
     }
     let rejoined: usize = ds
         .iter()
-        .map(|d| d.repairs.iter().filter(|r| r.action == RepairAction::Rejoined).count())
+        .map(|d| {
+            d.repairs
+                .iter()
+                .filter(|r| r.action == RepairAction::Rejoined)
+                .count()
+        })
         .sum();
     assert_eq!(rejoined, 5, "exactly the five annotated breaks are joined");
 }
@@ -130,7 +150,10 @@ fn all_five_column_breaks_are_rejoined_and_nothing_else() {
 fn first_article_header_is_reunited_with_its_body_in_reading_order() {
     let ds = drafts();
     let d = &ds[0];
-    assert!(d.repairs.iter().any(|r| r.action == RepairAction::HeaderReunited));
+    assert!(d
+        .repairs
+        .iter()
+        .any(|r| r.action == RepairAction::HeaderReunited));
     let pos = |n: usize| position(d, n).unwrap_or(usize::MAX);
     // Each broken paragraph's head comes right where its tail continues it.
     assert_eq!(pos(23), pos(17));
@@ -148,6 +171,9 @@ fn first_article_header_is_reunited_with_its_body_in_reading_order() {
 #[test]
 fn title_spaces_stay_and_body_is_untouched_text() {
     let ds = drafts();
-    assert_eq!(ds[0].title.as_deref(), Some("党建领航聚合力 文明花香溢财苑"));
+    assert_eq!(
+        ds[0].title.as_deref(),
+        Some("党建领航聚合力 文明花香溢财苑")
+    );
     assert!(ds[3].paragraphs[0].starts_with("本报讯(韦青松)为切实加强"));
 }

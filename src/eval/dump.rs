@@ -28,7 +28,10 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
             chosen.push(k);
         }
     }
-    let mut planned: Vec<Planned> = chosen.iter().map(|&k| plan(&mut rng, &sources[k])).collect();
+    let mut planned: Vec<Planned> = chosen
+        .iter()
+        .map(|&k| plan(&mut rng, &sources[k]))
+        .collect();
     // Column order inside an article: sometimes reversed or shuffled.
     for p in &mut planned {
         if p.columns.len() > 1 && rng.chance(0.3) {
@@ -49,16 +52,22 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     // A header detached to the top of the dump.
     if planned.len() > 2 && rng.chance(0.25) {
         let a = rng.range(1, planned.len() - 1);
-        if let Some(pos) = items.iter().position(|it| matches!(it, Item::Header(x) if *x == a)) {
+        if let Some(pos) = items
+            .iter()
+            .position(|it| matches!(it, Item::Header(x) if *x == a))
+        {
             let h = items.remove(pos);
             items.insert(0, h);
         }
     }
     // A column moved after the next article.
-    for a in 0..planned.len() {
-        if planned[a].columns.len() > 2 && rng.chance(0.2) {
-            let c = rng.range(1, planned[a].columns.len() - 1);
-            let Some(pos) = items.iter().position(|it| matches!(it, Item::Column(x, y) if *x == a && *y == c)) else {
+    for (a, p) in planned.iter().enumerate() {
+        if p.columns.len() > 2 && rng.chance(0.2) {
+            let c = rng.range(1, p.columns.len() - 1);
+            let Some(pos) = items
+                .iter()
+                .position(|it| matches!(it, Item::Column(x, y) if *x == a && *y == c))
+            else {
                 continue;
             };
             let col = items.remove(pos);
@@ -74,9 +83,20 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     // Photo captions between articles.
     for _ in 0..rng.below(3) {
         let src = &sources[rng.below(sources.len())];
-        let body: Vec<&String> = src.paras.iter().filter(|(_, h)| !h).map(|(t, _)| t).collect();
+        let body: Vec<&String> = src
+            .paras
+            .iter()
+            .filter(|(_, h)| !h)
+            .map(|(t, _)| t)
+            .collect();
         let first = body[0].split('。').next().unwrap_or_default();
-        let clause = body.last().and_then(|t| t.split(['，', '。']).find(|c| (6..=30).contains(&c.chars().count()))).unwrap_or("比赛现场");
+        let clause = body
+            .last()
+            .and_then(|t| {
+                t.split(['，', '。'])
+                    .find(|c| (6..=30).contains(&c.chars().count()))
+            })
+            .unwrap_or("比赛现场");
         let mut text: String = first.chars().take(60).collect();
         text.push_str("。图为");
         text.push_str(clause);
@@ -99,7 +119,9 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     let page = rng.range(1, 16);
     if rng.chance(0.6) {
         let (m, d) = (rng.range(1, 12), rng.range(1, 28));
-        let wd = rng.pick(&["一", "二", "三", "四", "五", "六", "日"]).to_string();
+        let wd = rng
+            .pick(&["一", "二", "三", "四", "五", "六", "日"])
+            .to_string();
         let line = match rng.below(3) {
             0 => format!("{paper} 2021年{m}月{d}日 星期{wd}"),
             1 => format!("2021年{m}月{d}日 星期{wd} 第{page}版"),
@@ -108,8 +130,16 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
         items.insert(0, Item::Furniture(line));
     }
     if rng.chance(0.4) {
-        let line = if rng.chance(0.5) { format!("- {page} -") } else { format!("责任编辑：{}", name(&mut rng)) };
-        let at = if rng.chance(0.5) { items.len() } else { boundary(&mut rng, &items) };
+        let line = if rng.chance(0.5) {
+            format!("- {page} -")
+        } else {
+            format!("责任编辑：{}", name(&mut rng))
+        };
+        let at = if rng.chance(0.5) {
+            items.len()
+        } else {
+            boundary(&mut rng, &items)
+        };
         items.insert(at, Item::Furniture(line));
     }
     // Duplicated paragraph.
@@ -127,9 +157,21 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
         _ => (true, Some(rng.range(15, 22) * 2)),
     };
     let mut lines: Vec<String> = Vec::new();
-    let mut emit = |text: &str, role: PieceRole, article: Option<usize>, para: Option<usize>, part: usize, shown: &str, item_start: bool, rng: &mut Rng, truth: &mut Truth| {
+    let mut emit = |text: &str,
+                    role: PieceRole,
+                    article: Option<usize>,
+                    para: Option<usize>,
+                    part: usize,
+                    shown: &str,
+                    item_start: bool,
+                    rng: &mut Rng,
+                    truth: &mut Truth| {
         if blank_mode && !lines.is_empty() {
-            let blanks = if item_start && rng.chance(0.3) { rng.range(2, 3) } else { 1 };
+            let blanks = if item_start && rng.chance(0.3) {
+                rng.range(2, 3)
+            } else {
+                1
+            };
             for _ in 0..blanks {
                 lines.push(String::new());
             }
@@ -138,31 +180,91 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
             Some(w) => lines.extend(wrap_line(shown, w)),
             None => lines.push(shown.to_string()),
         }
-        truth.pieces.push(Piece { text: text.to_string(), role, article, para, part });
+        truth.pieces.push(Piece {
+            text: text.to_string(),
+            role,
+            article,
+            para,
+            part,
+        });
     };
     for it in &items {
         match it {
             Item::Header(a) => {
                 for (k, (line, role)) in planned[*a].header.iter().enumerate() {
                     let clean = match role {
-                        PieceRole::Subtitle => planned[*a].truth.subtitle.clone().unwrap_or_default(),
+                        PieceRole::Subtitle => {
+                            planned[*a].truth.subtitle.clone().unwrap_or_default()
+                        }
                         _ => line.clone(),
                     };
-                    emit(&clean, *role, Some(*a), None, 0, line, k == 0, &mut rng, &mut truth);
+                    emit(
+                        &clean,
+                        *role,
+                        Some(*a),
+                        None,
+                        0,
+                        line,
+                        k == 0,
+                        &mut rng,
+                        &mut truth,
+                    );
                 }
             }
             Item::Column(a, c) => {
                 for (k, pc) in planned[*a].columns[*c].iter().enumerate() {
-                    emit(&pc.clean, pc.role, Some(*a), Some(pc.para), pc.part, &pc.shown, k == 0, &mut rng, &mut truth);
-                    let whole = pc.part == 0 && planned[*a].columns[*c].len() > k + 1 && pc.role == PieceRole::Body;
+                    emit(
+                        &pc.clean,
+                        pc.role,
+                        Some(*a),
+                        Some(pc.para),
+                        pc.part,
+                        &pc.shown,
+                        k == 0,
+                        &mut rng,
+                        &mut truth,
+                    );
+                    let whole = pc.part == 0
+                        && planned[*a].columns[*c].len() > k + 1
+                        && pc.role == PieceRole::Body;
                     if dup == Some((*a, *c)) && whole {
-                        emit(&pc.clean, PieceRole::Duplicate, Some(*a), Some(pc.para), 0, &pc.shown, false, &mut rng, &mut truth);
+                        emit(
+                            &pc.clean,
+                            PieceRole::Duplicate,
+                            Some(*a),
+                            Some(pc.para),
+                            0,
+                            &pc.shown,
+                            false,
+                            &mut rng,
+                            &mut truth,
+                        );
                         dup = None;
                     }
                 }
             }
-            Item::Caption(text, a) => emit(text, PieceRole::Body, Some(*a), Some(0), 0, text, true, &mut rng, &mut truth),
-            Item::Furniture(line) => emit(line, PieceRole::Furniture, None, None, 0, line, true, &mut rng, &mut truth),
+            Item::Caption(text, a) => emit(
+                text,
+                PieceRole::Body,
+                Some(*a),
+                Some(0),
+                0,
+                text,
+                true,
+                &mut rng,
+                &mut truth,
+            ),
+            Item::Furniture(line) => emit(
+                line,
+                PieceRole::Furniture,
+                None,
+                None,
+                0,
+                line,
+                true,
+                &mut rng,
+                &mut truth,
+            ),
         }
     }
     truth.articles = arts;
@@ -244,9 +346,16 @@ pub struct Generated {
 ///
 /// # Errors
 /// If a file cannot be written; the message names it.
-pub fn generate(sources: &[Source], out: &Path, truth_dir: &Path, count: usize, seed: u64) -> anyhow::Result<Generated> {
+pub fn generate(
+    sources: &[Source],
+    out: &Path,
+    truth_dir: &Path,
+    count: usize,
+    seed: u64,
+) -> anyhow::Result<Generated> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    std::fs::create_dir_all(truth_dir).with_context(|| format!("cannot create {}", truth_dir.display()))?;
+    std::fs::create_dir_all(truth_dir)
+        .with_context(|| format!("cannot create {}", truth_dir.display()))?;
     let mut bytes = 0u64;
     for i in 0..count {
         let (text, mut truth) = build_dump(sources, seed, i);
@@ -258,11 +367,16 @@ pub fn generate(sources: &[Source], out: &Path, truth_dir: &Path, count: usize, 
         // Write under a temporary name and rename, so a watcher never sees half a dump.
         let tmp = out.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, &data).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot rename {}", path.display()))?;
+        std::fs::rename(&tmp, &path)
+            .with_context(|| format!("cannot rename {}", path.display()))?;
         let tpath = truth_dir.join(format!("{i:06}.json"));
         let json = serde_json::to_vec(&truth).context("serialising truth")?;
-        std::fs::write(&tpath, json).with_context(|| format!("cannot write {}", tpath.display()))?;
+        std::fs::write(&tpath, json)
+            .with_context(|| format!("cannot write {}", tpath.display()))?;
         bytes += data.len() as u64;
     }
-    Ok(Generated { files: count, bytes })
+    Ok(Generated {
+        files: count,
+        bytes,
+    })
 }

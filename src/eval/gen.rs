@@ -60,7 +60,10 @@ pub fn load_sources(path: &Path) -> anyhow::Result<Vec<Source>> {
 
 fn han_share(s: &str) -> f64 {
     let n = s.chars().count().max(1);
-    s.chars().filter(|c| crate::stages::split::kinds::is_han(*c)).count() as f64 / n as f64
+    s.chars()
+        .filter(|c| crate::stages::split::kinds::is_han(*c))
+        .count() as f64
+        / n as f64
 }
 
 fn ends_clean(s: &str) -> bool {
@@ -73,10 +76,30 @@ fn clean_source(title: &str, raw: &[&str]) -> Option<Source> {
     if !(6..=36).contains(&tn) || title.contains(['。', '，']) || ends_clean(&title) {
         return None;
     }
-    let junk = ["require", "ad_state", "pid:", "{", "}", "'", "稿件来源", "查看最新行情", "责任编辑", "记者", "作者", "通讯员", "■", "图为", "摄"];
+    let junk = [
+        "require",
+        "ad_state",
+        "pid:",
+        "{",
+        "}",
+        "'",
+        "稿件来源",
+        "查看最新行情",
+        "责任编辑",
+        "记者",
+        "作者",
+        "通讯员",
+        "■",
+        "图为",
+        "摄",
+    ];
     let mut paras: Vec<(String, bool)> = Vec::new();
     for (k, p) in raw.iter().enumerate() {
-        let mut t = if k == 0 { strip_dateline(p.trim()) } else { p.to_string() };
+        let mut t = if k == 0 {
+            strip_dateline(p.trim())
+        } else {
+            p.to_string()
+        };
         t = normalise(&t, true).0;
         let n = t.chars().count();
         if n < 6 || junk.iter().any(|j| t.contains(j)) || han_share(&t) < 0.6 {
@@ -87,10 +110,11 @@ fn clean_source(title: &str, raw: &[&str]) -> Option<Source> {
         }
         if ends_clean(&t) && t.contains(['。', '！', '？']) {
             paras.push((t, false));
-        } else if n <= 24 && !t.contains(['，', '。', '：', ' ']) && !paras.is_empty() {
-            if paras.last().is_some_and(|(_, h)| !h) {
-                paras.push((t, true));
-            }
+        } else if n <= 24
+            && !t.contains(['，', '。', '：', ' '])
+            && paras.last().is_some_and(|(_, h)| !h)
+        {
+            paras.push((t, true));
         }
         if paras.len() >= 14 {
             break;
@@ -111,7 +135,12 @@ fn strip_dateline(t: &str) -> String {
             let rest = rest.trim_start();
             if let Some(stripped) = rest.strip_prefix(['（', '(']) {
                 if let Some(close) = stripped.find(['）', ')']) {
-                    return stripped[close..].chars().skip(1).collect::<String>().trim().to_string();
+                    return stripped[close..]
+                        .chars()
+                        .skip(1)
+                        .collect::<String>()
+                        .trim()
+                        .to_string();
                 }
             }
             if t[i + c.len_utf8()..].starts_with(' ') {
@@ -122,10 +151,27 @@ fn strip_dateline(t: &str) -> String {
     t.to_string()
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "任", "韦", "应"];
-const GIVEN: &[char] = &['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀', '霞', '平', '刚', '桂', '英', '华', '青', '松', '旭', '初', '远', '晓', '梅', '杨', '宇', '浩', '凯', '鑫', '婷', '雪', '琳', '欣'];
-const CITIES: &[&str] = &["北京", "上海", "广州", "成都", "武汉", "南京", "杭州", "西安"];
-pub(crate) const PAPERS: &[&str] = &["人民日报", "光明日报", "经济日报", "工人日报", "中国青年报", "法治日报"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "任", "韦",
+    "应",
+];
+const GIVEN: &[char] = &[
+    '伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明',
+    '超', '秀', '霞', '平', '刚', '桂', '英', '华', '青', '松', '旭', '初', '远', '晓', '梅', '杨',
+    '宇', '浩', '凯', '鑫', '婷', '雪', '琳', '欣',
+];
+const CITIES: &[&str] = &[
+    "北京", "上海", "广州", "成都", "武汉", "南京", "杭州", "西安",
+];
+pub(crate) const PAPERS: &[&str] = &[
+    "人民日报",
+    "光明日报",
+    "经济日报",
+    "工人日报",
+    "中国青年报",
+    "法治日报",
+];
 
 pub(crate) fn name(rng: &mut Rng) -> String {
     let mut s = (*rng.pick(SURNAMES)).to_string();
@@ -168,11 +214,11 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
     }
     if (35..60).contains(&style) {
         // Subtitle from a clause of the second paragraph.
-        let clause = paras
-            .iter()
-            .filter(|(_, h)| !h)
-            .nth(1)
-            .and_then(|(p, _)| p.split(['，', '。']).find(|c| (8..=26).contains(&c.chars().count())).map(str::to_string));
+        let clause = paras.iter().filter(|(_, h)| !h).nth(1).and_then(|(p, _)| {
+            p.split(['，', '。'])
+                .find(|c| (8..=26).contains(&c.chars().count()))
+                .map(str::to_string)
+        });
         if let Some(c) = clause.filter(|c| !c.contains(['“', '”', '：', ' '])) {
             header.push((format!("——{c}"), PieceRole::Subtitle));
             truth.subtitle = Some(c);
@@ -188,7 +234,11 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
             4 => format!("■{}", names[0]),
             _ => format!("■本报记者 {}", names[0]),
         };
-        let used: Vec<String> = if line.contains(&names.join(" ")) { names } else { vec![names[0].clone()] };
+        let used: Vec<String> = if line.contains(&names.join(" ")) {
+            names
+        } else {
+            vec![names[0].clone()]
+        };
         header.push((line, PieceRole::Byline));
         truth.authors = used;
     }
@@ -200,9 +250,17 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
             let (prefix, marker, names) = match rng.below(5) {
                 0 => (format!("本报讯({n})"), "本报讯".to_string(), vec![n]),
                 1 => (format!("本报讯（记者 {n}）"), "本报讯".to_string(), vec![n]),
-                2 => (format!("新华社{city}{m}月{d}日电（记者{n}）"), format!("新华社{city}{m}月{d}日电"), vec![n]),
+                2 => (
+                    format!("新华社{city}{m}月{d}日电（记者{n}）"),
+                    format!("新华社{city}{m}月{d}日电"),
+                    vec![n],
+                ),
                 3 => ("本报讯 ".to_string(), "本报讯".to_string(), Vec::new()),
-                _ => (format!("新华社{city}{m}月{d}日电 "), format!("新华社{city}{m}月{d}日电"), Vec::new()),
+                _ => (
+                    format!("新华社{city}{m}月{d}日电 "),
+                    format!("新华社{city}{m}月{d}日电"),
+                    Vec::new(),
+                ),
             };
             first.0 = normalise(&format!("{prefix}{}", first.0), true).0;
             truth.dateline = Some(marker);
@@ -219,7 +277,11 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
         }
     }
     let columns = layout(rng, &paras);
-    Planned { truth, header, columns }
+    Planned {
+        truth,
+        header,
+        columns,
+    }
 }
 
 /// Flows paragraphs into columns of random capacity, cutting paragraphs at column ends.
@@ -248,7 +310,7 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)]) -> Vec<Vec<PieceDraft>> {
                 room -= rest;
                 break;
             }
-            let col_empty = cols.last().is_none_or(|c| c.is_empty());
+            let col_empty = cols.last().map_or(true, |c| c.is_empty());
             if room < 8 && !col_empty {
                 cols.push(Vec::new());
                 room = cap;
@@ -282,13 +344,33 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)]) -> Vec<Vec<PieceDraft>> {
 }
 
 fn is_stop(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '…' | '”' | '）' | '；' | '」' | '’' | ')' | '"')
+    matches!(
+        c,
+        '。' | '！' | '？' | '…' | '”' | '）' | '；' | '」' | '’' | ')' | '"'
+    )
 }
 
-fn push_piece(rng: &mut Rng, cols: &mut [Vec<PieceDraft>], clean: String, role: PieceRole, para: usize, part: usize) {
-    let shown = if role == PieceRole::Body { noisy(rng, &clean) } else { clean.clone() };
+fn push_piece(
+    rng: &mut Rng,
+    cols: &mut [Vec<PieceDraft>],
+    clean: String,
+    role: PieceRole,
+    para: usize,
+    part: usize,
+) {
+    let shown = if role == PieceRole::Body {
+        noisy(rng, &clean)
+    } else {
+        clean.clone()
+    };
     if let Some(c) = cols.last_mut() {
-        c.push(PieceDraft { shown, clean, role, para, part });
+        c.push(PieceDraft {
+            shown,
+            clean,
+            role,
+            para,
+            part,
+        });
     }
 }
 
@@ -298,7 +380,13 @@ fn noisy(rng: &mut Rng, s: &str) -> String {
     if rng.chance(0.15) {
         out = out
             .chars()
-            .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
             .collect();
     }
     let chars: Vec<char> = out.chars().collect();

@@ -50,6 +50,7 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
 }
 
 trait FullwidthExt {
+    #[allow(clippy::wrong_self_convention)] // `char` is `Copy`, like `char::is_alphanumeric`
     fn is_ascii_fullwidth_alnum(self) -> bool;
 }
 
