@@ -9,6 +9,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::config::{NatsOptions, SourceOptions};
 use crate::stages::tag::TagOptions;
 
 /// The shipped default configuration; [`Config::default`] equals it (a test checks).
@@ -46,6 +47,9 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Dumps processed concurrently (claimed but not yet written).
     pub max_in_flight: usize,
+    /// Quarantine an input after the daemon died this many times while it was in flight
+    /// (a dump that crashes the whole process); 0 never does.
+    pub max_attempts: u32,
     /// Capacity of each channel between stages.
     pub channel_capacity: usize,
     /// Threads for CPU-heavy stage work; 0 means one per core.
@@ -58,6 +62,10 @@ pub struct Config {
     pub classify: ClassifyOptions,
     /// Logging options.
     pub log: LogOptions,
+    /// What `run` does with inbox files: process them here, or enqueue them on NATS.
+    pub source: SourceOptions,
+    /// The NATS JetStream work queue (`submit`, `worker`, `run --submit-to`).
+    pub nats: NatsOptions,
 }
 
 /// What to do with an input after its output is durable.
@@ -70,12 +78,17 @@ pub enum ArchiveMode {
     Delete,
 }
 
-/// Classifier selection.
+/// Classifier selection: the `taxonomy` classifier unless `model` names a linear model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyOptions {
     /// A taxonomy TOML file to use instead of the built-in one.
     pub taxonomy: Option<PathBuf>,
+    /// A linear model file from `presswire train`; when set it replaces the taxonomy.
+    pub model: Option<PathBuf>,
+    /// Linear model only: below this softmax probability of the best label, the category
+    /// is `unknown` (0 never gives `unknown`).
+    pub min_score: f64,
 }
 
 /// Logging options.
@@ -114,19 +127,26 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(10),
             max_file_bytes: 64 * 1024 * 1024,
             max_in_flight: 16,
+            max_attempts: 3,
             channel_capacity: 8,
             workers: 0,
             deterministic: false,
             tag: TagOptions::default(),
             classify: ClassifyOptions::default(),
             log: LogOptions::default(),
+            source: SourceOptions::default(),
+            nats: NatsOptions::default(),
         }
     }
 }
 
 impl Default for ClassifyOptions {
     fn default() -> Self {
-        ClassifyOptions { taxonomy: None }
+        ClassifyOptions {
+            taxonomy: None,
+            model: None,
+            min_score: 0.5,
+        }
     }
 }
 
@@ -237,6 +257,12 @@ impl Config {
         if self.rescan_interval < Duration::from_millis(100) {
             return bad("rescan_interval must be at least 100ms".into());
         }
+        if !(0.0..=1.0).contains(&self.classify.min_score) {
+            return bad(format!(
+                "classify.min_score must be between 0 and 1 (got {})",
+                self.classify.min_score
+            ));
+        }
         if !matches!(
             self.log.level.as_str(),
             "error" | "warn" | "info" | "debug" | "trace"
@@ -246,6 +272,7 @@ impl Config {
                 self.log.level
             ));
         }
+        self.nats.validate().map_err(ConfigError::Invalid)?;
         let inbox = lexical(&self.inbox);
         let outbox = lexical(&self.outbox);
         if inbox == outbox {
@@ -293,6 +320,56 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// [`Config::validate`], then the same checks again on the real folders: symlinks among the
+    /// folders that exist are resolved, so an outbox that is a link into the inbox (which would
+    /// loop outputs back in as inputs) is refused too. Run at start-up and by `check-config`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the offending key.
+    pub fn validate_on_disk(&self) -> Result<(), ConfigError> {
+        self.validate()?;
+        let mut real = self.clone();
+        real.inbox = resolved(&self.inbox);
+        real.outbox = resolved(&self.outbox);
+        real.state_dir = Some(resolved(&self.state_dir()));
+        real.archive_dir = Some(resolved(&self.archive_dir()));
+        real.quarantine_dir = Some(resolved(&self.quarantine_dir()));
+        real.validate().map_err(|e| match e {
+            ConfigError::Invalid(m) => ConfigError::Invalid(format!(
+                "{m} (after resolving symlinks: inbox is {}, outbox is {})",
+                real.inbox.display(),
+                real.outbox.display()
+            )),
+            other => other,
+        })
+    }
+}
+
+/// The path with its longest existing ancestor canonicalised (symlinks resolved) and the rest
+/// appended, so folders that do not exist yet are checked where they will be created.
+fn resolved(p: &Path) -> PathBuf {
+    let abs = lexical(p);
+    let mut head = abs.clone();
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            let mut out = c;
+            for part in tail.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (head.file_name().map(|n| n.to_os_string()), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                head = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
     }
 }
 
@@ -360,8 +437,10 @@ mod tests {
         assert!(c.validate().is_err());
         c.outbox = "inbox".into();
         assert!(c.validate().is_err());
-        let mut c = Config::default();
-        c.archive_dir = Some("inbox/done".into());
+        let mut c = Config {
+            archive_dir: Some("inbox/done".into()),
+            ..Config::default()
+        };
         assert!(
             c.validate().is_err(),
             "visible folder inside the inbox would loop"

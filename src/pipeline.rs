@@ -9,9 +9,9 @@
 //! the input into a quarantined failure. Shutdown: cancel the watcher; each stage finishes
 //! what it holds and closes its output when its input closes; the sink drains last.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,10 +21,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{ArchiveMode, Config};
-use crate::sink::quarantine::{self, ErrorReport};
-use crate::sink::{archive, outbox::OutboxError, Outbox};
+use crate::faults;
+use crate::ledger::{lock::DaemonLock, Ledger};
+use crate::models::SharedModels;
+use crate::sink::seal::{self, Finished, Sealer};
+use crate::sink::{quarantine, Outbox};
 use crate::source::inbox::{self, Claim, InFlight, InboxOptions};
-use crate::stages::{Models, Stage};
+use crate::stages::Stage;
 use crate::telemetry::events;
 use crate::work::{self, Failure, RecordOptions, Work};
 
@@ -32,19 +35,32 @@ use crate::work::{self, Failure, RecordOptions, Work};
 /// the [`Work`] goes to the blocking pool and back.
 struct Job {
     claim: Claim,
-    _permit: OwnedSemaphorePermit,
+    permit: OwnedSemaphorePermit,
     name: String,
     started: Instant,
     work: Work,
+    /// The input's hash once read, so a panic report can name it.
+    sha256: Option<String>,
 }
 
 /// Shared, read-only context of a running pipeline.
 struct Ctx {
     config: Config,
-    models: Arc<Models>,
+    models: SharedModels,
     outbox: Outbox,
+    ledger: Ledger,
     opts: RecordOptions,
 }
+
+/// Options of one daemon run that are not configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Process content again even when the ledger or outbox says it is done (`run --force`).
+    pub force: bool,
+}
+
+/// Sealed jobs per batch: one outbox fsync, one ledger transaction, one archive fsync each.
+const SINK_BATCH: usize = 32;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +77,28 @@ pub enum Stopped {
 /// If the inbox cannot be watched or the outbox and state folders cannot be created.
 pub async fn run(
     config: Config,
-    models: Arc<Models>,
+    models: impl Into<SharedModels>,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<Stopped> {
+    run_with(config, models, RunOptions::default(), shutdown).await
+}
+
+/// [`run`] with options.
+///
+/// # Errors
+/// If another daemon holds the inbox or state folder, the ledger cannot be opened, the inbox
+/// cannot be watched, or the outbox and state folders cannot be created.
+pub async fn run_with(
+    config: Config,
+    models: impl Into<SharedModels>,
+    options: RunOptions,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Stopped> {
     use anyhow::Context as _;
+    config.validate_on_disk()?;
+    if let Some(seam) = faults::describe() {
+        tracing::warn!(seam = %seam, "test fault-injection seam is active (PRESSWIRE_* variables); never set these in production");
+    }
     for dir in [
         config.inbox.clone(),
         config.state_dir(),
@@ -78,18 +112,28 @@ pub async fn run(
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create archive folder {}", dir.display()))?;
     }
+    // Held until this function returns; the kernel releases it if the process dies.
+    let _lock = DaemonLock::acquire(&config.inbox, &config.state_dir())?;
+    let ledger = Ledger::open(&config.state_dir())?;
     let outbox = Outbox::new(config.outbox.clone(), true);
     outbox
         .prepare()
         .with_context(|| format!("cannot prepare outbox {}", config.outbox.display()))?;
+    quarantine::recover(&config.quarantine_dir()).with_context(|| {
+        format!(
+            "cannot tidy quarantine {}",
+            config.quarantine_dir().display()
+        )
+    })?;
 
     let ctx = Arc::new(Ctx {
         opts: RecordOptions {
             deterministic: config.deterministic,
-            force: false,
+            force: options.force,
         },
         outbox,
-        models,
+        ledger,
+        models: models.into(),
         config,
     });
     let cap = ctx.config.channel_capacity;
@@ -128,11 +172,11 @@ pub async fn run(
         work::clean,
     ));
     tracker.spawn(stage(Stage::Tag, workers, clean_rx, tag_tx, move |w| {
-        work::tag(&c.models, w)
+        work::tag(&c.models.current(), w)
     }));
     let c = ctx.clone();
     tracker.spawn(stage(Stage::Classify, workers, tag_rx, done_tx, move |w| {
-        work::classify(&c.models, w, c.opts)
+        work::classify(&c.models.current(), w, c.opts)
     }));
     tracker.spawn(sink(ctx.clone(), done_rx));
     tracker.close();
@@ -173,23 +217,66 @@ async fn gate(ctx: Arc<Ctx>, mut claims: mpsc::Receiver<Claim>, out: mpsc::Sende
             .unwrap_or_default();
         let job = Job {
             claim,
-            _permit: permit,
+            permit,
             name,
             started: Instant::now(),
             work: Work::Vanished,
+            sha256: None,
         };
         let c = ctx.clone();
-        let job = run_step(Stage::Read, job, move |path_work| {
+        let isolate = Arc::new(AtomicBool::new(false));
+        let isolate_flag = isolate.clone();
+        let mut job = run_step(Stage::Read, job, move |path_work| {
             let (path, name) = path_work;
-            work::read_file(
-                &path,
-                &name,
-                c.config.max_file_bytes,
-                Some(&c.outbox),
-                c.opts,
-            )
+            let work = work::read_file(&path, &name, c.config.max_file_bytes, None, c.opts);
+            match work {
+                Work::Read { meta, .. } if !c.opts.force && already_done(&c, &meta.sha256) => {
+                    Work::Duplicate {
+                        sha256: meta.sha256,
+                    }
+                }
+                Work::Read { meta, bytes, format } => match suspicion(&c, &meta.sha256, &name) {
+                    Suspicion::Guilty => Work::Failed(Failure {
+                        stage: Stage::Read,
+                        code: "pipeline.crashed_repeatedly".into(),
+                        reason: format!(
+                            "the daemon died while processing this input, {} times beside others and once with nothing else in flight (max_attempts = {}); set aside so it cannot stop the daemon again. Move it back into the inbox to retry",
+                            c.config.max_attempts, c.config.max_attempts
+                        ),
+                        sha256: Some(meta.sha256),
+                    }),
+                    s => {
+                        isolate_flag.store(s == Suspicion::Isolate, Ordering::Relaxed);
+                        Work::Read { meta, bytes, format }
+                    }
+                },
+                other => other,
+            }
         })
         .await;
+        if isolate.load(Ordering::Relaxed) {
+            // Wait until nothing else is in flight, then run this input alone: if the daemon
+            // dies now, this input is the cause, and the next start sets it aside.
+            events::isolating(&job.name, ctx.config.max_attempts);
+            let others = u32::try_from(ctx.config.max_in_flight.saturating_sub(1)).unwrap_or(0);
+            let Ok(rest) = permits.clone().acquire_many_owned(others).await else {
+                return;
+            };
+            job.permit.merge(rest);
+            if let Work::Read { meta, .. } = &job.work {
+                let (c, sha) = (ctx.clone(), meta.sha256.clone());
+                let marked =
+                    tokio::task::spawn_blocking(move || c.ledger.mark_isolated(&sha)).await;
+                if let Ok(Err(e)) = marked {
+                    tracing::warn!(file = %job.name, error = %e, "cannot record isolation in the ledger");
+                }
+            }
+        }
+        job.sha256 = match &job.work {
+            Work::Read { meta, .. } => Some(meta.sha256.clone()),
+            Work::Duplicate { sha256 } => Some(sha256.clone()),
+            _ => None,
+        };
         if out.send(job).await.is_err() {
             return;
         }
@@ -221,9 +308,11 @@ async fn stage<F>(
                     events::stage_latency(name, t.elapsed());
                     job.work = match result {
                         Ok(w) => w,
-                        Err(e) if e.is_panic() => {
-                            Work::Failed(work::panicked(stage, e.into_panic().as_ref(), None))
-                        }
+                        Err(e) if e.is_panic() => Work::Failed(work::panicked(
+                            stage,
+                            e.into_panic().as_ref(),
+                            job.sha256.clone(),
+                        )),
                         Err(e) => Work::Failed(Failure {
                             stage,
                             code: "stage.cancelled".into(),
@@ -266,170 +355,97 @@ where
     job
 }
 
-/// The sink task: writes outputs, then archives inputs; quarantines failures. In this order,
-/// an input leaves the inbox only once its output is durable.
+/// Is this content already done? The ledger is the record; an output in the outbox that the
+/// ledger lacks was written by a run that crashed before recording it. A ledger error here only
+/// means the work is done again: the sink checks once more before writing.
+fn already_done(ctx: &Ctx, sha256: &str) -> bool {
+    ctx.ledger.is_done(sha256).unwrap_or(false) || ctx.outbox.contains(sha256)
+}
+
+/// What the attempt count says about an input about to be processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Suspicion {
+    /// Nothing unusual (or `max_attempts = 0`).
+    None,
+    /// In flight during `max_attempts` deaths, never alone: run it alone to find out.
+    Isolate,
+    /// Also in flight, alone, during a death: it is the cause.
+    Guilty,
+}
+
+/// Counts one more start for this content and judges it. A ledger error only disables the
+/// check for this input.
+fn suspicion(ctx: &Ctx, sha256: &str, name: &str) -> Suspicion {
+    let max = ctx.config.max_attempts;
+    if max == 0 {
+        return Suspicion::None;
+    }
+    match ctx.ledger.begin(sha256, name) {
+        Ok(a) if a.count > max && a.isolated => Suspicion::Guilty,
+        Ok(a) if a.count > max => Suspicion::Isolate,
+        Ok(_) => Suspicion::None,
+        Err(e) => {
+            tracing::warn!(file = name, error = %e, "cannot count attempts in the ledger");
+            Suspicion::None
+        }
+    }
+}
+
+/// The sink task: seals finished jobs in batches (outputs, then ledger, then archive; see
+/// [`crate::sink::seal`]). A transient failure (full or read-only outbox) keeps the input in the
+/// inbox and retries the job with exponential backoff, reported on every attempt.
 async fn sink(ctx: Arc<Ctx>, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Finished> = Vec::new();
     while let Some(job) = rx.recv().await {
+        batch.push(finished(job));
+        while batch.len() < SINK_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(finished(job)),
+                Err(_) => break,
+            }
+        }
         let mut backoff = Duration::from_millis(100);
-        let mut job = job;
-        loop {
+        while !batch.is_empty() {
             let c = ctx.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                let outcome = finish(&c, &mut job);
-                (job, outcome)
+            let jobs = std::mem::take(&mut batch);
+            let sealed = tokio::task::spawn_blocking(move || {
+                let sealer = Sealer {
+                    config: &c.config,
+                    outbox: &c.outbox,
+                    ledger: &c.ledger,
+                    force: c.opts.force,
+                };
+                seal::seal(&sealer, jobs)
             })
             .await;
-            let (returned, outcome) = match result {
+            let retry = match sealed {
                 Ok(r) => r,
                 Err(e) => {
-                    events::archive_failed("?", &format!("sink task failed: {e}"));
+                    // The jobs (and their claims) are gone; their inputs are still in the inbox
+                    // and the next rescan hands them out again.
+                    events::archive_failed("(batch)", &format!("sink task failed: {e}"));
                     break;
                 }
             };
-            job = returned;
-            match outcome {
-                Ok(()) => break,
-                Err(e) => {
-                    // Only a transient outbox failure comes back: keep the input, retry later.
-                    events::sink_retry(&job.name, &e.to_string(), backoff);
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
-                }
+            if retry.is_empty() {
+                break;
             }
+            for (job, why) in &retry {
+                events::sink_retry(&job.name, why, backoff);
+            }
+            batch = retry.into_iter().map(|(job, _)| job).collect();
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(30));
         }
     }
 }
 
-/// Seals one job's fate. Returns an outbox error when the write should be retried.
-fn finish(ctx: &Ctx, job: &mut Job) -> Result<(), OutboxError> {
-    let path = job.claim.path().to_path_buf();
-    match std::mem::replace(&mut job.work, Work::Vanished) {
-        Work::Done {
-            meta,
-            records,
-            bad_lines,
-            bytes_in,
-        } => {
-            let written = match ctx.outbox.write(&meta.sha256, &records) {
-                Ok(p) => p,
-                Err(e) => {
-                    job.work = Work::Done {
-                        meta,
-                        records,
-                        bad_lines,
-                        bytes_in,
-                    };
-                    return Err(e);
-                }
-            };
-            let bytes_out = std::fs::metadata(&written).map(|m| m.len()).unwrap_or(0);
-            if !bad_lines.is_empty() {
-                let report = ErrorReport {
-                    file: job.name.clone(),
-                    sha256: Some(meta.sha256.clone()),
-                    stage: Stage::Read,
-                    code: "jsonl.bad_lines".into(),
-                    reason: bad_lines
-                        .iter()
-                        .map(|l| format!("line {}: {}", l.line, l.reason))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                };
-                let dest = ctx.config.quarantine_dir().join(&job.name);
-                let shown = dest.display().to_string();
-                match std::fs::create_dir_all(ctx.config.quarantine_dir())
-                    .and_then(|()| quarantine::write_report(&dest, &report))
-                {
-                    Ok(()) => events::jsonl_bad_lines(
-                        &job.name,
-                        bad_lines.len(),
-                        &format!("{shown}.error.json"),
-                    ),
-                    Err(e) => events::jsonl_bad_lines(
-                        &job.name,
-                        bad_lines.len(),
-                        &format!("report not written: {e}"),
-                    ),
-                }
-            }
-            retire(ctx, &path, &job.name);
-            let mut cats = BTreeMap::new();
-            for r in &records {
-                *cats.entry(r.category.label.clone()).or_insert(0) += 1;
-            }
-            events::dump_done(
-                &job.name,
-                &meta.sha256,
-                records.len(),
-                &cats,
-                bytes_in,
-                bytes_out,
-                job.started.elapsed(),
-            );
-        }
-        Work::Duplicate { sha256 } => {
-            events::dump_duplicate(&job.name, &sha256);
-            retire(ctx, &path, &job.name);
-        }
-        Work::Vanished => events::dump_vanished(&job.name),
-        Work::Failed(f) => quarantine_input(ctx, &path, &job.name, f),
-        other => quarantine_input(
-            ctx,
-            &path,
-            &job.name,
-            Failure {
-                stage: Stage::Write,
-                code: "pipeline.incomplete".into(),
-                reason: format!(
-                    "reached the sink unfinished ({:?}); this is a bug",
-                    std::mem::discriminant(&other)
-                ),
-                sha256: None,
-            },
-        ),
-    }
-    Ok(())
-}
-
-/// Archives or deletes a processed input.
-fn retire(ctx: &Ctx, path: &std::path::Path, name: &str) {
-    let result = match ctx.config.archive {
-        ArchiveMode::Move => archive::move_into(path, &ctx.config.archive_dir()).map(|_| ()),
-        ArchiveMode::Delete => std::fs::remove_file(path).or_else(|e| {
-            if path.is_dir() {
-                std::fs::remove_dir_all(path)
-            } else {
-                Err(e)
-            }
-        }),
-    };
-    if let Err(e) = result {
-        events::archive_failed(name, &e.to_string());
-    }
-}
-
-fn quarantine_input(ctx: &Ctx, path: &std::path::Path, name: &str, f: Failure) {
-    let report = ErrorReport {
-        file: name.to_string(),
-        sha256: f.sha256.clone(),
-        stage: f.stage,
-        code: f.code.clone(),
-        reason: f.reason.clone(),
-    };
-    match quarantine::quarantine(path, &ctx.config.quarantine_dir(), &report) {
-        Ok(dest) => events::dump_quarantined(
-            name,
-            f.stage.as_str(),
-            &f.code,
-            &f.reason,
-            &dest.display().to_string(),
-        ),
-        Err(e) => events::dump_quarantined(
-            name,
-            f.stage.as_str(),
-            &f.code,
-            &f.reason,
-            &format!("(could not move: {e})"),
-        ),
+fn finished(job: Job) -> Finished {
+    Finished {
+        path: job.claim.path().to_path_buf(),
+        name: job.name,
+        started: job.started,
+        work: job.work,
+        hold: Box::new((job.claim, job.permit)),
     }
 }

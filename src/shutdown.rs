@@ -1,4 +1,5 @@
-//! Turning process signals into one control enum: SIGINT/SIGTERM → drain, a second one → quit.
+//! Turning process signals into one control enum: SIGINT/SIGTERM → drain, a second one → quit;
+//! and SIGHUP into a stream of reload requests ([`hangups`]).
 
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -39,4 +40,13 @@ pub async fn second_signal() -> std::io::Result<Control> {
         _ = quit.recv() => {}
     }
     Ok(Control::Quit)
+}
+
+/// A stream of SIGHUPs (reload requests). Installing it stops SIGHUP from killing the process,
+/// so call it before the daemon reports ready.
+///
+/// # Errors
+/// If the signal handler cannot be installed.
+pub fn hangups() -> std::io::Result<tokio::signal::unix::Signal> {
+    signal(SignalKind::hangup())
 }

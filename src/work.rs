@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::faults;
 use crate::record::Record;
 use crate::sink::Outbox;
 use crate::source::decode::{decode, DecodeError};
@@ -151,6 +152,7 @@ pub fn split(work: Work) -> Work {
     else {
         return work;
     };
+    seam(Stage::Split, &meta.file);
     let decoded = match decode(&bytes) {
         Ok(d) => d,
         Err(e) => {
@@ -169,6 +171,18 @@ pub fn split(work: Work) -> Work {
     };
     meta.encoding = decoded.encoding.to_string();
     let bytes_in = bytes.len();
+    if format == Format::Dump {
+        if let Some((line, len)) = longest_line_over(&decoded.text, MAX_LINE_BYTES) {
+            return Work::Failed(Failure {
+                stage: Stage::Split,
+                code: "split.line_too_long".into(),
+                reason: format!(
+                    "line {line} is {len} bytes, over the {MAX_LINE_BYTES}-byte limit for one line; a dump is page text with line breaks"
+                ),
+                sha256: Some(meta.sha256),
+            });
+        }
+    }
     let (drafts, bad_lines) = match format {
         Format::Dump => (
             stages::split(&decoded.text)
@@ -225,6 +239,7 @@ pub fn clean(work: Work) -> Work {
     else {
         return work;
     };
+    seam(Stage::Clean, &meta.file);
     let (keys, ds): (Vec<_>, Vec<_>) = drafts
         .into_iter()
         .map(|i| ((i.input_id, i.index), i.draft))
@@ -258,6 +273,7 @@ pub fn tag(models: &Models, work: Work) -> Work {
     else {
         return work;
     };
+    seam(Stage::Tag, &meta.file);
     let items = drafts
         .into_iter()
         .map(|item| {
@@ -284,6 +300,7 @@ pub fn classify(models: &Models, work: Work, opts: RecordOptions) -> Work {
     else {
         return work;
     };
+    seam(Stage::Classify, &meta.file);
     let processed_at = (!opts.deterministic).then(now_rfc3339);
     let records = items
         .into_iter()
@@ -311,6 +328,37 @@ pub fn classify(models: &Models, work: Work, opts: RecordOptions) -> Work {
 /// Runs every stage in turn on one input: the one-shot path used by `process` and `replay`.
 pub fn run_all(models: &Models, work: Work, opts: RecordOptions) -> Work {
     classify(models, tag(models, clean(split(work))), opts)
+}
+
+/// The longest line a dump may hold, in bytes: page text has line breaks, and one enormous
+/// line would make a single paragraph that every stage must hold and scan whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The first line (1-based) longer than `limit` bytes, with its length.
+fn longest_line_over(text: &str, limit: usize) -> Option<(usize, usize)> {
+    text.split('\n')
+        .enumerate()
+        .find(|(_, l)| l.len() > limit)
+        .map(|(n, l)| (n + 1, l.len()))
+}
+
+/// Test seam at the start of each stage step: a named crash point, and an injected panic
+/// (`panic.<stage>` in `PRESSWIRE_FAULTS`) to prove a panicking core is contained.
+fn seam(stage: Stage, file: &str) {
+    let (point, fault, kill) = match stage {
+        Stage::Split => ("stage.split", "panic.split", "kill.split"),
+        Stage::Clean => ("stage.clean", "panic.clean", "kill.clean"),
+        Stage::Tag => ("stage.tag", "panic.tag", "kill.tag"),
+        Stage::Classify => ("stage.classify", "panic.classify", "kill.classify"),
+        _ => return,
+    };
+    faults::crash_point(point);
+    if faults::hits(kill, file) {
+        faults::kill_now(kill);
+    }
+    if faults::hits(fault, file) {
+        panic!("injected fault {fault} on {file:?} (PRESSWIRE_FAULTS test seam)");
+    }
 }
 
 /// A failure for a stage that panicked.

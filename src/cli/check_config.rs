@@ -13,6 +13,7 @@ pub fn run(args: CheckConfigArgs) -> anyhow::Result<()> {
     let config: Config = load_config(args.file.as_deref())?;
     config.validate()?;
     if !args.no_environment {
+        config.validate_on_disk()?;
         presswire::models::load(&config)?;
         if !config.inbox.is_dir() {
             anyhow::bail!(

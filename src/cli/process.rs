@@ -19,20 +19,20 @@ use crate::cli::{load_config, validated, ProcessArgs};
 pub fn run(args: ProcessArgs) -> anyhow::Result<usize> {
     let mut config = load_config(args.config.as_deref())?;
     config.deterministic |= args.deterministic;
-    // `process` touches no folders: only the values need to be valid.
-    let config = validated_values(config)?;
+    if let Some(m) = &args.model {
+        config.classify.model = Some(m.clone());
+    }
+    let config = validated(config)?;
     let models = presswire::models::load(&config)?;
     let opts = RecordOptions {
         deterministic: config.deterministic,
         force: true,
     };
-    let stdin_only = args.paths.is_empty() || args.paths.iter().all(|p| p == Path::new("-"));
     let inputs: Vec<&Path> = if args.paths.is_empty() {
         vec![Path::new("-")]
     } else {
         args.paths.iter().map(|p| p.as_path()).collect()
     };
-    let _ = stdin_only;
     let mut out = BufWriter::new(io::stdout().lock());
     let mut failed = 0;
     for path in inputs {
@@ -90,10 +90,6 @@ pub fn run(args: ProcessArgs) -> anyhow::Result<usize> {
         broken_pipe_is_ok(e)?;
     }
     Ok(failed)
-}
-
-fn validated_values(config: presswire::Config) -> anyhow::Result<presswire::Config> {
-    validated(config)
 }
 
 fn broken_pipe_is_ok(e: io::Error) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod outbox;
 pub mod quarantine;
+pub mod seal;
 
 pub use outbox::Outbox;
 

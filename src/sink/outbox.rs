@@ -8,6 +8,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::faults;
 use crate::record::Record;
 use crate::sink::sync_dir;
 use crate::stages::short_hash;
@@ -99,10 +100,24 @@ impl Outbox {
     /// # Errors
     /// [`OutboxError`] naming the file; the temp file is removed on failure.
     pub fn write(&self, sha256: &str, records: &[Record]) -> Result<PathBuf, OutboxError> {
+        let final_path = self.write_file(sha256, records)?;
+        if self.durable {
+            sync_dir(&self.dir).map_err(|source| self.io("sync", &self.dir, source))?;
+        }
+        Ok(final_path)
+    }
+
+    /// Like [`Outbox::write`] but without the folder fsync: the caller calls [`Outbox::sync`]
+    /// once for a batch before relying on the renames.
+    ///
+    /// # Errors
+    /// [`OutboxError`] naming the file; the temp file is removed on failure.
+    pub fn write_file(&self, sha256: &str, records: &[Record]) -> Result<PathBuf, OutboxError> {
         let name = Self::file_name(sha256);
         let final_path = self.dir.join(&name);
         let tmp_path = self.dir.join(format!(".{name}.tmp"));
         let result = self.write_tmp(&tmp_path, records).and_then(|()| {
+            faults::crash_point("outbox.before_rename");
             fs::rename(&tmp_path, &final_path)
                 .map_err(|source| self.io("rename", &final_path, source))
         });
@@ -110,9 +125,7 @@ impl Outbox {
             let _ = fs::remove_file(&tmp_path);
             return Err(e);
         }
-        if self.durable {
-            sync_dir(&self.dir).map_err(|source| self.io("sync", &self.dir, source))?;
-        }
+        faults::crash_point("outbox.after_rename");
         Ok(final_path)
     }
 
@@ -125,6 +138,10 @@ impl Outbox {
     }
 
     fn write_tmp(&self, tmp: &Path, records: &[Record]) -> Result<(), OutboxError> {
+        if faults::take("outbox.full") {
+            let source = io::Error::from_raw_os_error(libc::ENOSPC);
+            return Err(self.io("create", tmp, source));
+        }
         let file = OpenOptions::new()
             .write(true)
             .create(true)
@@ -132,7 +149,7 @@ impl Outbox {
             .open(tmp)
             .map_err(|source| self.io("create", tmp, source))?;
         let mut w = BufWriter::new(file);
-        for r in records {
+        for (i, r) in records.iter().enumerate() {
             let line = r.to_json_line().map_err(|source| OutboxError::Serialise {
                 index: r.source.index,
                 source,
@@ -140,6 +157,11 @@ impl Outbox {
             w.write_all(line.as_bytes())
                 .and_then(|()| w.write_all(b"\n"))
                 .map_err(|source| self.io("write", tmp, source))?;
+            if i == 0 && faults::armed() {
+                // Test seam: make the partial temp file real on disk before a crash here.
+                let _ = w.flush();
+                faults::crash_point("outbox.mid_write");
+            }
         }
         let file: File = w
             .into_inner()

@@ -207,4 +207,80 @@ mod tests {
         bytes.splice(10..10, [0xFF, 0xFF, 0xFF]);
         assert!(decode(&bytes).is_err());
     }
+
+    mod fuzz {
+        //! Property tests (a short fuzz run; raise `PROPTEST_CASES` for a longer one).
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Text drawn from CJK, ASCII letters, punctuation and line breaks, never controls.
+        fn article_text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    8 => proptest::char::range('\u{4e00}', '\u{9fa5}'),
+                    2 => proptest::char::range('a', 'z'),
+                    1 => proptest::sample::select(vec!['，', '。', '：', '·', ' ', '\n', '“', '”']),
+                ],
+                1..400,
+            )
+            .prop_map(|cs| cs.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            /// Any bytes at all: an answer or an error, never a panic; an answer is clean text.
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+                if let Ok(d) = decode(&bytes) {
+                    prop_assert!(!d.text.contains('\r'));
+                    prop_assert!(!d.text.contains('\0'));
+                    prop_assert!(!d.text.trim().is_empty());
+                }
+            }
+
+            /// UTF-8 text decodes to itself (with CRLF and CR as LF), with or without a BOM.
+            #[test]
+            fn utf8_round_trips(text in article_text(), crlf in any::<bool>(), bom in any::<bool>()) {
+                prop_assume!(!text.trim().is_empty());
+                let on_disk = if crlf { text.replace('\n', "\r\n") } else { text.clone() };
+                let mut bytes = if bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+                bytes.extend_from_slice(on_disk.as_bytes());
+                let d = decode(&bytes);
+                prop_assert_eq!(d.map(|d| (d.text, d.encoding)), Ok((text, "UTF-8")));
+            }
+
+            /// UTF-16 with a BOM decodes to the same text in either byte order.
+            #[test]
+            fn utf16_round_trips(text in article_text(), big_endian in any::<bool>()) {
+                prop_assume!(!text.trim().is_empty());
+                let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+                for u in text.encode_utf16() {
+                    bytes.extend_from_slice(&if big_endian { u.to_be_bytes() } else { u.to_le_bytes() });
+                }
+                prop_assert_eq!(decode(&bytes).map(|d| d.text), Ok(text));
+            }
+
+            /// Chinese text in GB18030 (long enough to recognise) decodes to itself.
+            #[test]
+            fn gb18030_round_trips(text in article_text()) {
+                let cjk = text.chars().filter(|c| !c.is_ascii()).count();
+                prop_assume!(cjk >= 40);
+                let (bytes, _, _) = GB18030.encode(&text);
+                prop_assert_eq!(decode(&bytes).map(|d| d.text), Ok(text));
+            }
+
+            /// Corrupting valid UTF-8 text is reported, never silently turned into other text.
+            #[test]
+            fn corrupt_utf8_is_an_error(text in article_text(), at in any::<prop::sample::Index>()) {
+                let cjk = text.chars().filter(|c| !c.is_ascii()).count();
+                prop_assume!(cjk >= 40);
+                let mut bytes = text.into_bytes();
+                let i = at.index(bytes.len());
+                // Not a BOM (FF FE would read as UTF-16LE).
+                bytes.splice(i..i, [0xFF, 0xC0]);
+                prop_assert!(decode(&bytes).is_err());
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ use notify::{Event, EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::faults;
 use crate::telemetry::events;
 
 /// Is this inbox entry ignored? Dotfiles (including the state, archive and quarantine
@@ -140,9 +141,11 @@ pub async fn watch(
     let (ev_tx, mut ev_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     let overflow = Arc::new(AtomicBool::new(false));
     let overflow_cb = overflow.clone();
+    // Test seam: `watch.overflow` drops every event as an overflowing kernel queue would.
+    let drop_all = faults::on("watch.overflow");
     let watcher = notify::recommended_watcher(move |res: notify::Result<Event>| match res {
         Ok(ev) => {
-            if ev.need_rescan() || ev_tx.try_send(ev).is_err() {
+            if drop_all || ev.need_rescan() || ev_tx.try_send(ev).is_err() {
                 overflow_cb.store(true, Ordering::Relaxed);
             }
         }
@@ -152,6 +155,14 @@ pub async fn watch(
         }
     });
     // Keep the watcher alive for the whole loop; without it, scans alone still find files.
+    // Test seam: `watch.unavailable` acts as if inotify limits were exhausted.
+    let watcher = if faults::on("watch.unavailable") {
+        Err(notify::Error::generic(
+            "inotify watch limit reached (injected by PRESSWIRE_FAULTS)",
+        ))
+    } else {
+        watcher
+    };
     let _watcher = match watcher
         .and_then(|mut w| w.watch(&opts.dir, RecursiveMode::NonRecursive).map(|()| w))
     {

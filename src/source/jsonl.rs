@@ -44,6 +44,17 @@ pub fn parse(text: &str) -> (Vec<JsonlArticle>, Vec<LineError>) {
         if raw.trim().is_empty() {
             continue;
         }
+        if raw.len() > crate::work::MAX_LINE_BYTES {
+            errors.push(LineError {
+                line: n + 1,
+                reason: format!(
+                    "line is {} bytes, over the {}-byte limit for one article",
+                    raw.len(),
+                    crate::work::MAX_LINE_BYTES
+                ),
+            });
+            continue;
+        }
         match serde_json::from_str::<Line>(raw) {
             Ok(l) => {
                 let id = l.id.map(|v| match v {
@@ -90,5 +101,61 @@ mod tests {
         assert_eq!(ok[1].line, 3);
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].line, 2);
+    }
+
+    mod fuzz {
+        //! Property tests (a short fuzz run; raise `PROPTEST_CASES` for a longer one).
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn article() -> impl Strategy<Value = (Option<String>, Option<String>, String)> {
+            (
+                proptest::option::of("[a-z0-9/._-]{1,12}"),
+                proptest::option::of("\\PC{1,20}"),
+                "\\PC{1,80}",
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            /// Any text: good and bad lines are accounted for, never a panic.
+            #[test]
+            fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+                let (ok, bad) = parse(&text);
+                let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+                prop_assert_eq!(ok.len() + bad.len(), lines);
+            }
+
+            /// Valid lines come back in order with their ids; each broken line is reported by
+            /// its 1-based number and the others still parse.
+            #[test]
+            fn good_lines_survive_broken_neighbours(
+                articles in proptest::collection::vec(article(), 1..12),
+                broken in proptest::collection::vec(any::<bool>(), 12),
+            ) {
+                let mut text = String::new();
+                let mut expected_bad = Vec::new();
+                let mut expected_ids = Vec::new();
+                let mut line = 0;
+                for (i, (id, title, body)) in articles.iter().enumerate() {
+                    if broken[i] {
+                        line += 1;
+                        text.push_str("{\"text\": \"unterminated\n");
+                        expected_bad.push(line);
+                    }
+                    let obj = serde_json::json!({"id": id, "title": title, "text": body});
+                    text.push_str(&obj.to_string());
+                    text.push('\n');
+                    line += 1;
+                    expected_ids.push(id.clone());
+                }
+                let (ok, bad) = parse(&text);
+                let ids: Vec<Option<String>> = ok.iter().map(|a| a.id.clone()).collect();
+                prop_assert_eq!(ids, expected_ids);
+                let bad_lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
+                prop_assert_eq!(bad_lines, expected_bad);
+            }
+        }
     }
 }

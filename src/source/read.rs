@@ -8,6 +8,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::faults;
+
 /// An input file's bytes and their SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
@@ -55,6 +57,9 @@ impl ReadError {
             ReadError::NotRegular(_) => "read.not_regular",
             ReadError::TooLarge { .. } => "read.too_large",
             ReadError::Changed { .. } => "read.changed",
+            ReadError::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                "read.permission_denied"
+            }
             ReadError::Io(_) => "read.io",
         }
     }
@@ -97,6 +102,13 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Input, ReadError> {
     }
     // O_NOFOLLOW: a file swapped for a symlink after the check is refused, not followed;
     // O_NONBLOCK: a file swapped for a FIFO cannot hang the reader.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if faults::hits("read.permission_denied", &name) {
+        return Err(ReadError::Io(io::Error::from_raw_os_error(libc::EACCES)));
+    }
     let file: File = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
@@ -113,6 +125,8 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Input, ReadError> {
         return Err(ReadError::NotRegular(kind));
     }
     let expected = meta.len();
+    faults::crash_point("read.after_open");
+    inject_mid_read(path, &name, expected);
     if expected > max_bytes {
         return Err(ReadError::TooLarge {
             size: expected,
@@ -136,6 +150,19 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Input, ReadError> {
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
     Ok(Input { bytes, sha256 })
+}
+
+/// Test seam: a writer truncating or deleting the file between open and read.
+fn inject_mid_read(path: &Path, name: &str, size: u64) {
+    if faults::hits("read.truncate", name) {
+        let _ = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_len(size / 2));
+    }
+    if faults::hits("read.delete", name) {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// SHA-256 of some bytes, lowercase hex.

@@ -8,6 +8,7 @@ use tracing::{debug, error, info, warn};
 
 /// The inbox watcher is running and has done its start-up scan.
 pub fn ready() {
+    super::health::set_ready();
     info!("inbox watcher ready");
 }
 
@@ -15,7 +16,7 @@ pub fn ready() {
 pub fn watch_error(detail: &str) {
     warn!(
         detail,
-        "inbox watcher problem; periodic rescans continue to find files"
+        "inbox watcher problem; periodic rescans continue to find files (if it repeats, raise fs.inotify.max_user_watches or check the inbox folder)"
     );
 }
 
@@ -39,6 +40,13 @@ pub fn dump_done(
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",");
+    // Metrics first, then the line: whoever sees the line sees the counters updated.
+    super::health::sink_ok();
+    metrics::counter!("presswire_dumps_processed_total").increment(1);
+    metrics::counter!("presswire_articles_processed_total").increment(articles as u64);
+    metrics::counter!("presswire_bytes_in_total").increment(bytes_in as u64);
+    metrics::counter!("presswire_bytes_out_total").increment(bytes_out);
+    metrics::histogram!("presswire_dump_seconds").record(took.as_secs_f64());
     info!(
         file,
         hash = crate::stages::short_hash(sha256),
@@ -47,11 +55,6 @@ pub fn dump_done(
         ms = took.as_millis() as u64,
         "processed"
     );
-    metrics::counter!("presswire_dumps_processed_total").increment(1);
-    metrics::counter!("presswire_articles_processed_total").increment(articles as u64);
-    metrics::counter!("presswire_bytes_in_total").increment(bytes_in as u64);
-    metrics::counter!("presswire_bytes_out_total").increment(bytes_out);
-    metrics::histogram!("presswire_dump_seconds").record(took.as_secs_f64());
 }
 
 /// Content already processed (ledger or outbox holds it): the input was archived unprocessed.
@@ -62,6 +65,27 @@ pub fn dump_duplicate(file: &str, sha256: &str) {
         "duplicate content, output already in outbox; archived without reprocessing"
     );
     metrics::counter!("presswire_duplicates_total").increment(1);
+}
+
+/// The output was already in the outbox from a run that stopped before recording it (a crash
+/// between the output rename and the ledger): recorded now, input archived, nothing recomputed.
+pub fn dump_recovered(file: &str, sha256: &str) {
+    info!(
+        file,
+        hash = crate::stages::short_hash(sha256),
+        "output found from an interrupted run; recorded and archived without reprocessing"
+    );
+    metrics::counter!("presswire_recovered_total").increment(1);
+}
+
+/// An input was in flight each of the last `max_attempts` times the daemon died: it now runs
+/// with nothing else in flight, to tell whether it is the cause.
+pub fn isolating(file: &str, max_attempts: u32) {
+    warn!(
+        file,
+        max_attempts,
+        "the daemon died while this input was in flight; processing it alone to find out whether it is the cause"
+    );
 }
 
 /// A dump failed and was quarantined.
@@ -89,13 +113,14 @@ pub fn dump_vanished(file: &str) {
 
 /// A sink step failed in a way that may heal (disk full, read-only outbox): retried later.
 pub fn sink_retry(file: &str, error: &str, retry_in: Duration) {
+    super::health::sink_failed();
     warn!(file, error, retry_in_ms = retry_in.as_millis() as u64, "cannot write output yet; the input stays in the inbox and will be retried (check outbox space and permissions)");
     metrics::counter!("presswire_sink_retries_total").increment(1);
 }
 
 /// The input could not be archived after its output was written.
 pub fn archive_failed(file: &str, error: &str) {
-    error!(file, error, "output written but the input could not be archived; it will be seen again and skipped as a duplicate");
+    error!(file, error, "output written but the input could not be archived (check permissions and space of archive_dir); it stays in the inbox and will be skipped as a duplicate");
 }
 
 /// Time spent in one stage for one dump.
@@ -105,6 +130,7 @@ pub fn stage_latency(stage: &'static str, took: Duration) {
 
 /// Draining started: no new inputs are taken.
 pub fn draining(in_flight: usize, timeout: Duration) {
+    super::health::set_draining();
     info!(
         in_flight,
         timeout_ms = timeout.as_millis() as u64,
@@ -119,4 +145,33 @@ pub fn stopped(clean: bool) {
     } else {
         warn!("shutdown timeout reached; unfinished inputs stay in the inbox and are picked up at the next start");
     }
+}
+
+/// SIGHUP: the configuration file was re-read and the new models are in use.
+pub fn config_reloaded(path: &str, restart_needed: bool) {
+    if restart_needed {
+        warn!(path, "configuration reloaded: [tag] and [classify] now apply to new dumps; other changed settings (folders, workers, timeouts, log) take effect only after a restart");
+    } else {
+        info!(path, "configuration reloaded; new dumps use it");
+    }
+    metrics::counter!("presswire_config_reloads_total", "result" => "ok").increment(1);
+}
+
+/// SIGHUP: the new configuration was rejected; the running one stays.
+pub fn config_reload_failed(path: &str, error: &str) {
+    error!(path, error, "configuration reload failed; still running with the previous configuration (fix the file, check it with `presswire check-config FILE`, then send SIGHUP again)");
+    metrics::counter!("presswire_config_reloads_total", "result" => "error").increment(1);
+}
+
+/// SIGHUP without `--config`: the built-in defaults cannot change.
+pub fn config_reload_skipped() {
+    info!("SIGHUP ignored: started without --config, so there is no file to reload");
+}
+
+/// The metrics and health endpoint is listening.
+pub fn metrics_listening(addr: &str) {
+    info!(
+        addr,
+        "metrics endpoint listening: /metrics (Prometheus text) and /healthz"
+    );
 }

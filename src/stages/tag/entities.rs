@@ -1,138 +1,192 @@
-//! Entities from the tag pass: POS tags (nr → person, ns → place, nt → organization),
-//! byline names, merged place+suffix organisations and a small date grammar.
+//! Entities of one article: the learned tagger's spans, corrected by the [`rules`] (merged
+//! organisations, dates, byline names), made consistent across the article, then counted.
+//!
+//! [`rules`]: crate::stages::tag::rules
 
 use std::collections::HashMap;
 
 use crate::record::{Entity, EntityType};
+use crate::stages::tag::ner::{NerType, Span};
+use crate::stages::tag::rules::{self, Mention};
 use crate::stages::tag::Token;
 
-/// Suffixes that turn a preceding place or name into an organisation (`召陵区` + `财政局`).
-const ORG_SUFFIXES: &[&str] = &[
-    "局",
-    "厅",
-    "委",
-    "委员会",
-    "党委",
-    "党支部",
-    "支部",
-    "政府",
-    "集团",
-    "公司",
-    "煤业",
-    "矿业",
-    "街道",
-    "办事处",
-    "医院",
-    "学校",
-    "大学",
-    "中心",
-    "协会",
-    "银行",
-    "法院",
-    "检察院",
-    "派出所",
-];
-
-/// Extracts entities from tagged words plus the byline's authors, each once with its count.
-pub fn extract(tokens: &[Token], authors: &[String]) -> Vec<Entity> {
-    let mut found: Vec<(String, EntityType)> = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = &tokens[i];
-        if let Some((text, len)) = date_at(tokens, i) {
-            found.push((text, EntityType::Date));
-            i += len;
-            continue;
-        }
-        let kind = match t.pos.as_str() {
-            "nr" | "nrfg" | "nrt" if t.word.chars().count() >= 2 => Some(EntityType::Person),
-            "ns" => Some(EntityType::Place),
-            "nt" => Some(EntityType::Organization),
-            _ => None,
-        };
-        if let Some(kind) = kind {
-            // Merge a place (or organisation) with following organisation parts.
-            let mut text = t.word.clone();
-            let mut j = i + 1;
-            let mut kind = kind;
-            if kind != EntityType::Person {
-                while let Some(n) = tokens.get(j) {
-                    let is_part = matches!(n.pos.as_str(), "ns" | "nt" | "nz")
-                        || ORG_SUFFIXES.iter().any(|s| n.word.ends_with(s));
-                    if !is_part {
-                        break;
-                    }
-                    if ORG_SUFFIXES.iter().any(|s| n.word.ends_with(s)) || n.pos == "nt" {
-                        kind = EntityType::Organization;
-                    }
-                    text.push_str(&n.word);
-                    j += 1;
-                }
-            }
-            found.push((text, kind));
-            i = j;
-            continue;
-        }
-        i += 1;
-    }
-    for a in authors {
-        found.push((a.clone(), EntityType::Person));
-    }
-    count(found)
+/// One block of the article (title, subtitle or paragraph) as the entity step sees it.
+#[derive(Debug, Clone)]
+pub struct Block<'a> {
+    /// The block's characters.
+    pub chars: Vec<char>,
+    /// Its jieba words, in order, covering `chars` exactly.
+    pub tokens: &'a [Token],
+    /// Spans the learned tagger found.
+    pub model: Vec<Span>,
 }
 
-/// Recognises `2021年`, `11月24日`, `2021年11月24日` starting at token `i`.
-fn date_at(tokens: &[Token], i: usize) -> Option<(String, usize)> {
-    let mut text = String::new();
-    let mut j = i;
-    let mut parts = 0;
-    while let (Some(num), Some(unit)) = (tokens.get(j), tokens.get(j + 1)) {
-        let unit_ok = matches!(unit.word.as_str(), "年" | "月" | "日" | "号");
-        if !(num.word.chars().all(|c| c.is_ascii_digit()) && !num.word.is_empty() && unit_ok) {
-            // jieba often keeps "11月" or "24日" as one m-tagged word.
-            let w = &num.word;
-            let glued = w.chars().count() >= 2
-                && w.ends_with(['年', '月', '日'])
-                && w.chars().rev().skip(1).all(|c| c.is_ascii_digit());
-            if glued {
-                text.push_str(w);
-                j += 1;
-                parts += 1;
-                continue;
-            }
-            break;
-        }
-        text.push_str(&num.word);
-        text.push_str(&unit.word);
-        j += 2;
-        parts += 1;
+/// The record type of a tagger type.
+pub fn record_type(t: NerType) -> EntityType {
+    match t {
+        NerType::Per => EntityType::Person,
+        NerType::Loc => EntityType::Place,
+        NerType::Org => EntityType::Organization,
     }
-    (parts > 0
-        && (text.contains('年') && text.chars().count() >= 5
-            || text.contains('月')
-            || text.contains('日')))
-    .then_some((text, j - i))
 }
 
-/// Counts each distinct (text, type), most frequent first, ties in first-seen order.
-fn count(found: Vec<(String, EntityType)>) -> Vec<Entity> {
-    let mut order: Vec<(String, EntityType)> = Vec::new();
-    let mut counts: HashMap<(String, EntityType), usize> = HashMap::new();
-    for key in found {
-        let n = counts.entry(key.clone()).or_insert(0);
-        if *n == 0 {
-            order.push(key);
-        }
-        *n += 1;
+/// Puts `add` into `mentions`, replacing whatever it overlaps.
+fn overrule(mentions: &mut Vec<Mention>, add: Vec<Mention>) {
+    for a in &add {
+        mentions.retain(|m| !m.overlaps(a));
     }
-    let mut out: Vec<Entity> = order
-        .into_iter()
-        .map(|(text, kind)| {
-            let count = counts.get(&(text.clone(), kind)).copied().unwrap_or(1);
-            Entity { text, kind, count }
+    mentions.extend(add);
+}
+
+/// All mentions of one block after the rules.
+fn block_mentions(b: &Block) -> Vec<Mention> {
+    let mut m: Vec<Mention> = b
+        .model
+        .iter()
+        .map(|s| Mention {
+            start: s.start,
+            end: s.end,
+            kind: record_type(s.ty),
         })
         .collect();
+    rules::merge_organisations(b.tokens, &mut m);
+    let persons = rules::byline_persons(&b.chars, b.tokens, &m);
+    overrule(&mut m, persons);
+    overrule(&mut m, rules::dates(&b.chars));
+    // One-character names (`京`, a lone surname) say little to a reader: drop them.
+    m.retain(|x| x.end - x.start >= 2);
+    m.sort_by_key(|x| x.start);
+    m
+}
+
+/// Extracts the article's entities, each (text, type) once with its count, most frequent
+/// first (ties in order of first appearance). `authors` from the byline count as persons.
+///
+/// A name found once is looked for everywhere else in the article, so `count` is the number
+/// of times it occurs (not overlapping a longer entity); a text the tagger typed differently
+/// in different places gets its most frequent type.
+pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
+    let mut per_block: Vec<Vec<Mention>> = blocks.iter().map(block_mentions).collect();
+    // Votes: text → type → count, in first-seen order.
+    let mut order: Vec<String> = Vec::new();
+    let mut votes: HashMap<String, [usize; 4]> = HashMap::new();
+    let mut vote = |text: String, kind: EntityType, order: &mut Vec<String>| {
+        let v = votes.entry(text.clone()).or_insert_with(|| {
+            order.push(text);
+            [0; 4]
+        });
+        v[kind_index(kind)] += 1;
+    };
+    for (b, ms) in blocks.iter().zip(&per_block) {
+        for m in ms {
+            vote(b.chars[m.start..m.end].iter().collect(), m.kind, &mut order);
+        }
+    }
+    for a in authors.iter().filter(|a| a.chars().count() >= 2) {
+        vote(a.clone(), EntityType::Person, &mut order);
+    }
+    let kind_of: HashMap<&str, EntityType> = order
+        .iter()
+        .filter_map(|t| votes.get(t).map(|v| (t.as_str(), best_kind(v))))
+        .collect();
+    // Propagate: every other occurrence of a known text, longest texts first.
+    let mut known: Vec<&str> = order.iter().map(String::as_str).collect();
+    known.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+    for (b, ms) in blocks.iter().zip(per_block.iter_mut()) {
+        for text in &known {
+            let pat: Vec<char> = text.chars().collect();
+            let kind = kind_of.get(text).copied().unwrap_or(EntityType::Place);
+            for s in find_all(&b.chars, &pat) {
+                let m = Mention {
+                    start: s,
+                    end: s + pat.len(),
+                    kind,
+                };
+                if !ms.iter().any(|x| x.overlaps(&m)) {
+                    ms.push(m);
+                }
+            }
+        }
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    for (b, ms) in blocks.iter().zip(&per_block) {
+        let mut ms = ms.clone();
+        ms.sort_by_key(|x| x.start);
+        for m in ms {
+            texts.push(b.chars[m.start..m.end].iter().collect());
+        }
+    }
+    for a in authors.iter().filter(|a| a.chars().count() >= 2) {
+        texts.push(a.clone());
+    }
+    for t in &texts {
+        if !counts.contains_key(t.as_str()) {
+            seen.push(t.clone());
+        }
+        *counts.entry(t.as_str()).or_insert(0) += 1;
+    }
+    let mut out: Vec<Entity> = seen
+        .iter()
+        .map(|t| Entity {
+            text: t.clone(),
+            kind: kind_of
+                .get(t.as_str())
+                .copied()
+                .unwrap_or(EntityType::Place),
+            count: counts.get(t.as_str()).copied().unwrap_or(1),
+        })
+        .collect();
+    // Stable: ties keep first-appearance order.
     out.sort_by(|a, b| b.count.cmp(&a.count));
+    out
+}
+
+fn kind_index(k: EntityType) -> usize {
+    match k {
+        EntityType::Person => 0,
+        EntityType::Place => 1,
+        EntityType::Organization => 2,
+        EntityType::Date => 3,
+    }
+}
+
+/// The most voted type; ties go to the more specific (date, organisation, person, place).
+fn best_kind(v: &[usize; 4]) -> EntityType {
+    [
+        EntityType::Date,
+        EntityType::Organization,
+        EntityType::Person,
+        EntityType::Place,
+    ]
+    .into_iter()
+    .fold((EntityType::Place, 0), |(bk, bn), k| {
+        let n = v[kind_index(k)];
+        if n > bn {
+            (k, n)
+        } else {
+            (bk, bn)
+        }
+    })
+    .0
+}
+
+/// Start offsets of the non-overlapping occurrences of `pat` in `hay`.
+fn find_all(hay: &[char], pat: &[char]) -> Vec<usize> {
+    let mut out = Vec::new();
+    if pat.is_empty() || pat.len() > hay.len() {
+        return out;
+    }
+    let mut i = 0;
+    while i + pat.len() <= hay.len() {
+        if hay[i..i + pat.len()] == *pat {
+            out.push(i);
+            i += pat.len();
+        } else {
+            i += 1;
+        }
+    }
     out
 }
 
@@ -141,8 +195,8 @@ mod tests {
     use super::*;
     use crate::stages::tag::Zone;
 
-    fn toks(pairs: &[(&str, &str)]) -> Vec<Token> {
-        pairs
+    fn toks(words: &[(&str, &str)]) -> Vec<Token> {
+        words
             .iter()
             .map(|(w, p)| Token {
                 word: (*w).into(),
@@ -152,31 +206,67 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn place_plus_suffix_merges_into_organisation() {
-        let e = extract(
-            &toks(&[("召陵区", "ns"), ("财政局", "n"), ("开展", "v")]),
-            &[],
-        );
-        assert_eq!(e[0].text, "召陵区财政局");
-        assert_eq!(e[0].kind, EntityType::Organization);
+    fn block<'a>(tokens: &'a [Token], model: &[(usize, usize, NerType)]) -> Block<'a> {
+        Block {
+            chars: tokens.iter().flat_map(|t| t.word.chars()).collect(),
+            tokens,
+            model: model
+                .iter()
+                .map(|&(start, end, ty)| Span { start, end, ty })
+                .collect(),
+        }
     }
 
     #[test]
-    fn dates_and_authors_are_found_and_counted() {
-        let e = extract(
-            &toks(&[
-                ("11", "m"),
-                ("月", "m"),
-                ("24", "m"),
-                ("日", "m"),
-                ("，", "x"),
-            ]),
-            &["韦青松".into(), "韦青松".into()],
+    fn a_name_found_once_is_counted_everywhere() {
+        let a = toks(&[("万果林", "nr"), ("反映", "v")]);
+        let b = toks(&[("村民", "n"), ("找", "v"), ("万果林", "nr")]);
+        let blocks = [block(&a, &[(0, 3, NerType::Per)]), block(&b, &[])];
+        let e = extract(&blocks, &[]);
+        assert_eq!(e.len(), 1);
+        assert_eq!(
+            (e[0].text.as_str(), e[0].kind, e[0].count),
+            ("万果林", EntityType::Person, 2)
         );
-        assert!(e
+    }
+
+    #[test]
+    fn authors_are_persons_and_counted_with_the_byline() {
+        let a = toks(&[("韦青松", "nr"), ("报道", "v")]);
+        let blocks = [block(&a, &[])];
+        let e = extract(&blocks, &["韦青松".into(), "高远".into()]);
+        let w = e.iter().find(|x| x.text == "韦青松").expect("author");
+        assert_eq!((w.kind, w.count), (EntityType::Person, 2));
+        assert!(e.iter().any(|x| x.text == "高远" && x.count == 1));
+    }
+
+    #[test]
+    fn majority_type_wins_and_longer_entities_are_not_split() {
+        let a = toks(&[("胶南", "ns"), ("街道", "n"), ("党工委", "n")]);
+        let b = toks(&[("胶南", "ns"), ("街道", "n"), ("开展", "v")]);
+        let blocks = [
+            block(&a, &[(0, 4, NerType::Loc)]),
+            block(&b, &[(0, 4, NerType::Loc)]),
+        ];
+        let e = extract(&blocks, &[]);
+        let org = e
             .iter()
-            .any(|x| x.text == "11月24日" && x.kind == EntityType::Date));
-        assert!(e.iter().any(|x| x.text == "韦青松" && x.count == 2));
+            .find(|x| x.text == "胶南街道党工委")
+            .expect("merged org");
+        assert_eq!((org.kind, org.count), (EntityType::Organization, 1));
+        let place = e.iter().find(|x| x.text == "胶南街道").expect("place");
+        assert_eq!((place.kind, place.count), (EntityType::Place, 1));
+    }
+
+    #[test]
+    fn dates_override_model_spans_and_single_characters_are_dropped() {
+        let a = toks(&[("11月", "m"), ("24日", "m"), ("，", "x"), ("京", "j")]);
+        let blocks = [block(&a, &[(0, 2, NerType::Org), (7, 8, NerType::Loc)])];
+        let e = extract(&blocks, &[]);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            (e[0].text.as_str(), e[0].kind),
+            ("11月24日", EntityType::Date)
+        );
     }
 }

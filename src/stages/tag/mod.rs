@@ -5,6 +5,8 @@
 
 pub mod entities;
 pub mod keywords;
+pub mod ner;
+pub mod rules;
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -77,6 +79,7 @@ pub struct Tagger {
     jieba: Jieba,
     idf: keywords::IdfTable,
     stopwords: HashSet<String>,
+    ner: ner::NerModel,
     options: TagOptions,
 }
 
@@ -86,13 +89,16 @@ pub enum TagModelError {
     /// The built-in IDF table could not be decompressed.
     #[error("built-in IDF table is corrupt: {0}")]
     Idf(#[source] std::io::Error),
+    /// The built-in entity model could not be parsed.
+    #[error("built-in entity model is unusable: {0}")]
+    Ner(#[source] ner::ModelError),
 }
 
 impl Tagger {
-    /// Loads jieba's dictionary, the IDF table and the stop words.
+    /// Loads jieba's dictionary, the IDF table, the stop words and the entity model.
     ///
     /// # Errors
-    /// If the compiled-in IDF table cannot be decompressed.
+    /// If the compiled-in IDF table or entity model is corrupt.
     pub fn new(options: &TagOptions) -> Result<Self, TagModelError> {
         let mut idf_text = String::new();
         flate2::read::GzDecoder::new(IDF_GZ)
@@ -106,10 +112,12 @@ impl Tagger {
             .map(str::to_string)
             .chain(options.extra_stopwords.iter().cloned())
             .collect();
+        let ner = ner::load(ner::BUILTIN_MODEL).map_err(TagModelError::Ner)?;
         Ok(Tagger {
             jieba: Jieba::new(),
             idf,
             stopwords,
+            ner,
             options: options.clone(),
         })
     }
@@ -125,20 +133,47 @@ impl Tagger {
     }
 }
 
-/// Tags one article: a single jieba POS pass, then keywords and entities from that pass.
+/// Tags one article: a single jieba POS pass per block, the entity model over the same
+/// pass, then entities and keywords.
 pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
     let mut tokens = Vec::new();
-    for t in draft.title.iter().chain(draft.subtitle.iter()) {
-        push_tokens(&tagger.jieba, t, Zone::Title, &mut tokens);
-    }
-    for p in &draft.paragraphs {
-        push_tokens(&tagger.jieba, p, Zone::Body, &mut tokens);
+    let mut raw: Vec<(usize, usize, Vec<char>, Vec<ner::Span>)> = Vec::new();
+    let mut infos = Vec::new();
+    let mut scratch = ner::Scratch::default();
+    let blocks = draft
+        .title
+        .iter()
+        .chain(draft.subtitle.iter())
+        .map(|t| (t, Zone::Title))
+        .chain(draft.paragraphs.iter().map(|p| (p, Zone::Body)));
+    for (text, zone) in blocks {
+        let start = tokens.len();
+        infos.clear();
+        for t in tagger.jieba.tag(text, true) {
+            ner::features::push_word(t.word, t.tag, &mut infos);
+            tokens.push(Token {
+                word: t.word.to_string(),
+                pos: t.tag.to_string(),
+                zone,
+            });
+        }
+        let spans = ner::recognise(&tagger.ner, &infos, &mut scratch);
+        let chars = infos.iter().filter_map(|c| char::from_u32(c.c)).collect();
+        raw.push((start, tokens.len(), chars, spans));
     }
     let body_words = tokens
         .iter()
         .filter(|t| t.zone == Zone::Body && t.pos != "x" && !t.word.trim().is_empty())
         .count();
-    let entities = entities::extract(&tokens, &draft.authors);
+    let blocks: Vec<entities::Block> = raw
+        .into_iter()
+        .map(|(s, e, chars, model)| entities::Block {
+            chars,
+            tokens: tokens.get(s..e).unwrap_or(&[]),
+            model,
+        })
+        .collect();
+    let entities = entities::extract(&blocks, &draft.authors);
     let keywords = keywords::extract(tagger, &tokens, &entities, tagger.options.keywords);
     Analysis {
         tokens,
@@ -146,12 +181,4 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
         entities,
         body_words,
     }
-}
-
-fn push_tokens(jieba: &Jieba, text: &str, zone: Zone, out: &mut Vec<Token>) {
-    out.extend(jieba.tag(text, true).into_iter().map(|t| Token {
-        word: t.word.to_string(),
-        pos: t.tag.to_string(),
-        zone,
-    }));
 }

@@ -1,0 +1,362 @@
+//! Sparse features for the linear classifier: jieba words from the tag pass and character
+//! n-grams over the same text, hashed to stable 64-bit keys, weighted by TF-IDF.
+//!
+//! A feature's key is FNV-1a 64 over its kind byte ([`WORD`] or [`CHAR`]) followed by its
+//! normalised UTF-8 text, so the key of a feature never depends on the build or the platform
+//! and the model file can store text, from which keys are recomputed at load time.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::stages::tag::{Token, Zone};
+
+/// Kind byte of a word feature.
+pub const WORD: u8 = b'w';
+/// Kind byte of a character n-gram feature.
+pub const CHAR: u8 = b'c';
+/// Longest feature text, in bytes; longer words are ignored (they are noise: URLs, runs).
+pub const MAX_FEATURE_BYTES: usize = 64;
+
+/// Which features a model uses; stored in the model file so prediction matches training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureOptions {
+    /// Use jieba words (punctuation excluded).
+    pub words: bool,
+    /// Shortest character n-gram; 0 disables character n-grams.
+    pub char_min: usize,
+    /// Longest character n-gram (at most 4).
+    pub char_max: usize,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> Self {
+        FeatureOptions {
+            words: true,
+            char_min: 1,
+            char_max: 2,
+        }
+    }
+}
+
+impl FeatureOptions {
+    /// Builds options from command-line style flags: `chars` is `MIN-MAX` (e.g. `1-2`),
+    /// a single `N`, or `none`.
+    ///
+    /// # Errors
+    /// A message if `chars` is malformed, outside 1..=4, or nothing would be extracted.
+    pub fn from_flags(words: bool, chars: &str) -> Result<Self, String> {
+        let (char_min, char_max) = match chars.trim() {
+            "none" | "0" => (0, 0),
+            spec => {
+                let (a, b) = spec.split_once('-').unwrap_or((spec, spec));
+                let parse = |s: &str| {
+                    s.trim()
+                        .parse::<usize>()
+                        .map_err(|_| format!("expected MIN-MAX, N or none, got {spec:?}"))
+                };
+                let (a, b) = (parse(a)?, parse(b)?);
+                if !(1..=4).contains(&a) || !(a..=4).contains(&b) {
+                    return Err(format!(
+                        "n-gram sizes must satisfy 1 <= MIN <= MAX <= 4, got {spec:?}"
+                    ));
+                }
+                (a, b)
+            }
+        };
+        if !words && char_min == 0 {
+            return Err("no feature kind left: enable words or character n-grams".into());
+        }
+        Ok(FeatureOptions {
+            words,
+            char_min,
+            char_max,
+        })
+    }
+}
+
+/// FNV-1a, 64 bit: a fixed, documented hash for feature keys.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(kind: u8) -> Self {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        h.byte(kind);
+        h
+    }
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    fn char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.byte(b);
+        }
+    }
+}
+
+/// The key of a feature of `kind` whose (already normalised) text is `text`.
+pub fn feature_key(kind: u8, text: &str) -> u64 {
+    let mut h = Fnv::new(kind);
+    for &b in text.as_bytes() {
+        h.byte(b);
+    }
+    h.0
+}
+
+/// Folds case and digits so `2010`/`2011` and `iPhone`/`IPHONE` share features.
+pub fn normalise_char(c: char) -> char {
+    if c.is_ascii_digit() {
+        '0'
+    } else {
+        c.to_ascii_lowercase()
+    }
+}
+
+/// A hasher for keys that already are well-mixed 64-bit hashes: it passes them through.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `u64` keys; fold anything else in FNV style.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by feature keys.
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Is this token part of the text proper (not punctuation or blank)?
+fn is_text(t: &Token) -> bool {
+    t.pos != "x" && !t.word.trim().is_empty()
+}
+
+/// Appends the key of every feature occurrence in `tokens` to `out` (repeats included).
+///
+/// With `names`, also records each key's kind and normalised text (for training).
+/// Character n-grams run over the text of consecutive non-punctuation tokens; punctuation,
+/// blanks and the title/body boundary break them.
+pub fn extract(
+    tokens: &[Token],
+    opts: &FeatureOptions,
+    out: &mut Vec<u64>,
+    mut names: Option<&mut KeyMap<(u8, String)>>,
+) {
+    if opts.words {
+        let mut norm = String::new();
+        for t in tokens.iter().filter(|t| is_text(t)) {
+            norm.clear();
+            norm.extend(t.word.trim().chars().map(normalise_char));
+            if norm.len() > MAX_FEATURE_BYTES {
+                continue;
+            }
+            let key = feature_key(WORD, &norm);
+            out.push(key);
+            if let Some(n) = names.as_deref_mut() {
+                n.entry(key).or_insert_with(|| (WORD, norm.clone()));
+            }
+        }
+    }
+    if opts.char_min == 0 || opts.char_max < opts.char_min {
+        return;
+    }
+    let max = opts.char_max.min(4);
+    let mut window: Vec<char> = Vec::with_capacity(max);
+    let mut zone = None::<Zone>;
+    for t in tokens {
+        if !is_text(t) || zone != Some(t.zone) {
+            window.clear();
+            zone = Some(t.zone);
+            if !is_text(t) {
+                continue;
+            }
+        }
+        for c in t.word.chars() {
+            if c.is_whitespace() {
+                window.clear();
+                continue;
+            }
+            if window.len() == max {
+                window.remove(0);
+            }
+            window.push(normalise_char(c));
+            for n in opts.char_min..=max.min(window.len()) {
+                let gram = &window[window.len() - n..];
+                let mut h = Fnv::new(CHAR);
+                for &g in gram {
+                    h.char(g);
+                }
+                out.push(h.0);
+                if let Some(names) = names.as_deref_mut() {
+                    names
+                        .entry(h.0)
+                        .or_insert_with(|| (CHAR, gram.iter().collect()));
+                }
+            }
+        }
+    }
+}
+
+/// Turns feature occurrences into `(feature index, count)` pairs, sorted by index.
+///
+/// Keys not in `index` are dropped. `keys` is consumed as scratch space.
+pub fn count(keys: &[u64], index: &KeyMap<u32>) -> Vec<(u32, u32)> {
+    let mut ids: Vec<u32> = keys.iter().filter_map(|k| index.get(k).copied()).collect();
+    ids.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    for id in ids {
+        match out.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => out.push((id, 1)),
+        }
+    }
+    out
+}
+
+/// TF-IDF with sublinear term frequency (`1 + ln tf`), L2-normalised.
+pub fn tfidf(counts: &[(u32, u32)], idf: &[f32]) -> Vec<(u32, f32)> {
+    let mut v: Vec<(u32, f32)> = counts
+        .iter()
+        .map(|&(i, n)| {
+            let tf = 1.0 + (n as f32).ln();
+            (i, tf * idf.get(i as usize).copied().unwrap_or(0.0))
+        })
+        .collect();
+    let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, x) in &mut v {
+            *x /= norm;
+        }
+    }
+    v
+}
+
+/// Smoothed inverse document frequency, as scikit-learn computes it: `ln((1+n)/(1+df)) + 1`.
+pub fn idf(docs: usize, df: u32) -> f32 {
+    (((1 + docs) as f64 / (1 + df as u64) as f64).ln() + 1.0) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(w: &str, pos: &str) -> Token {
+        Token {
+            word: w.into(),
+            pos: pos.into(),
+            zone: Zone::Body,
+        }
+    }
+
+    fn named(tokens: &[Token], opts: FeatureOptions) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut names = KeyMap::default();
+        extract(tokens, &opts, &mut keys, Some(&mut names));
+        keys.iter()
+            .map(|k| {
+                let (kind, text) = &names[k];
+                format!("{}:{text}", *kind as char)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_and_bigrams_break_at_punctuation() {
+        let t = [
+            tok("财政", "n"),
+            tok("收入", "n"),
+            tok("，", "x"),
+            tok("增长", "v"),
+        ];
+        let got = named(
+            &t,
+            FeatureOptions {
+                words: true,
+                char_min: 2,
+                char_max: 2,
+            },
+        );
+        assert_eq!(
+            got,
+            ["w:财政", "w:收入", "w:增长", "c:财政", "c:政收", "c:收入", "c:增长"]
+        );
+    }
+
+    #[test]
+    fn unigrams_digits_and_case_are_normalised() {
+        let t = [tok("iPhone4", "eng")];
+        let got = named(
+            &t,
+            FeatureOptions {
+                words: true,
+                char_min: 1,
+                char_max: 1,
+            },
+        );
+        assert_eq!(got[0], "w:iphone0");
+        assert_eq!(got.len(), 1 + 7);
+        assert!(got.contains(&"c:0".to_string()));
+    }
+
+    #[test]
+    fn flags_parse() {
+        assert_eq!(
+            FeatureOptions::from_flags(true, "1-3"),
+            Ok(FeatureOptions {
+                words: true,
+                char_min: 1,
+                char_max: 3
+            })
+        );
+        assert_eq!(
+            FeatureOptions::from_flags(false, "2").map(|o| (o.char_min, o.char_max)),
+            Ok((2, 2))
+        );
+        assert!(FeatureOptions::from_flags(true, "none").is_ok_and(|o| o.char_min == 0));
+        assert!(FeatureOptions::from_flags(false, "none").is_err());
+        assert!(FeatureOptions::from_flags(true, "3-1").is_err());
+        assert!(FeatureOptions::from_flags(true, "1-9").is_err());
+        assert!(FeatureOptions::from_flags(true, "x").is_err());
+    }
+
+    #[test]
+    fn keys_are_stable_and_distinguish_kinds() {
+        // FNV-1a 64 of "w" then "a": fixed by the algorithm, so model files stay valid.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in [b'w', b'a'] {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        assert_eq!(feature_key(WORD, "a"), h);
+        assert_ne!(feature_key(WORD, "a"), feature_key(CHAR, "a"));
+    }
+
+    #[test]
+    fn counting_and_tfidf() {
+        let mut index = KeyMap::default();
+        index.insert(10, 0);
+        index.insert(20, 1);
+        let c = count(&[20, 10, 20, 99], &index);
+        assert_eq!(c, vec![(0, 1), (1, 2)]);
+        let v = tfidf(&c, &[1.0, 2.0]);
+        let norm: f32 = v.iter().map(|(_, x)| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        // tf 2 → 1 + ln 2, times idf 2, against tf 1 × idf 1.
+        assert!((v[1].1 / v[0].1 - 2.0 * (1.0 + 2f32.ln())).abs() < 1e-4);
+        assert!(idf(10, 10) < idf(10, 1));
+        assert!((idf(10, 10) - 1.0).abs() < 0.1);
+    }
+}

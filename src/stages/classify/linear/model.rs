@@ -1,0 +1,373 @@
+//! A trained linear model: vocabulary, IDF, weights; prediction and the model file.
+//!
+//! # File format (version 1)
+//! The whole file is one gzip stream. Inside, all integers and floats are little-endian:
+//! - magic `PWLM`, then `u16` format version (`1`);
+//! - `u32` length, then that many bytes of a UTF-8 JSON [`Header`] (name, labels, feature
+//!   options, feature count, training summary);
+//! - per feature, `n_features` times: `u8` kind (`w` word, `c` character n-gram), `u8` byte
+//!   length, the normalised UTF-8 text, `f32` IDF, then one `f32` weight per label;
+//! - one `f32` bias per label.
+//!
+//! Feature keys are recomputed from kind and text when loading
+//! ([`super::features::feature_key`]), so the file holds no hash-dependent data.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{self, FeatureOptions, KeyMap, CHAR, WORD};
+use crate::stages::tag::Token;
+
+/// File magic.
+const MAGIC: &[u8; 4] = b"PWLM";
+/// Current file format version.
+pub const FORMAT_VERSION: u16 = 1;
+/// Largest header accepted when loading, in bytes.
+const MAX_HEADER: usize = 1 << 20;
+
+/// Metadata at the start of a model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Model name, reported as `linear:<name>` in records.
+    pub name: String,
+    /// Labels, in weight-column order.
+    pub labels: Vec<String>,
+    /// Which features the model reads.
+    pub features: FeatureOptions,
+    /// Number of features that follow.
+    pub n_features: usize,
+    /// How the model was trained.
+    pub training: TrainingSummary,
+}
+
+/// How a model was trained, kept for provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Training articles.
+    pub examples: usize,
+    /// Minimum document frequency of a kept feature.
+    pub min_df: u32,
+    /// L2 penalty λ of the objective.
+    pub l2: f64,
+    /// Optimiser iterations run.
+    pub iterations: usize,
+    /// Final value of the regularised objective (mean log-loss + penalty).
+    pub objective: f64,
+    /// Accuracy on the training set itself.
+    pub train_accuracy: f64,
+}
+
+/// One vocabulary entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// [`WORD`] or [`CHAR`].
+    pub kind: u8,
+    /// Normalised text.
+    pub text: String,
+    /// Inverse document frequency.
+    pub idf: f32,
+}
+
+/// A multinomial logistic regression over TF-IDF features.
+#[derive(Debug, Clone)]
+pub struct LinearModel {
+    header: Header,
+    features: Vec<Feature>,
+    idf: Vec<f32>,
+    index: KeyMap<u32>,
+    /// `n_features × n_labels`, row-major (a feature's weights are contiguous).
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// A model's verdict on one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Index of the most probable label.
+    pub best: usize,
+    /// Softmax probability of every label, in label order.
+    pub probabilities: Vec<f64>,
+    /// Features that pushed most towards the best label, strongest first.
+    pub evidence: Vec<String>,
+}
+
+/// A model file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The bytes are not a usable model.
+    #[error("not a usable presswire linear model: {0}")]
+    Format(String),
+}
+
+fn bad<T>(m: impl Into<String>) -> Result<T, ModelError> {
+    Err(ModelError::Format(m.into()))
+}
+
+impl LinearModel {
+    /// Assembles a model from its parts, checking that the sizes agree.
+    ///
+    /// # Errors
+    /// [`ModelError::Format`] if sizes disagree, there are fewer than two labels, or a value
+    /// is not finite.
+    pub fn new(
+        mut header: Header,
+        features: Vec<Feature>,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+    ) -> Result<Self, ModelError> {
+        let k = header.labels.len();
+        if k < 2 {
+            return bad("a model needs at least two labels");
+        }
+        header.n_features = features.len();
+        if weights.len() != features.len() * k || bias.len() != k {
+            return bad(format!(
+                "{} features × {k} labels need {} weights and {k} biases, found {} and {}",
+                features.len(),
+                features.len() * k,
+                weights.len(),
+                bias.len()
+            ));
+        }
+        if !weights.iter().chain(&bias).all(|w| w.is_finite())
+            || !features.iter().all(|f| f.idf.is_finite())
+        {
+            return bad("non-finite weight or IDF");
+        }
+        let mut index = KeyMap::default();
+        for (i, f) in features.iter().enumerate() {
+            if f.kind != WORD && f.kind != CHAR {
+                return bad(format!("feature {i} has unknown kind {}", f.kind));
+            }
+            let id = u32::try_from(i).or_else(|_| bad("too many features"))?;
+            if index
+                .insert(features::feature_key(f.kind, &f.text), id)
+                .is_some()
+            {
+                return bad(format!("feature {:?} occurs twice", f.text));
+            }
+        }
+        let idf = features.iter().map(|f| f.idf).collect();
+        Ok(LinearModel {
+            header,
+            features,
+            idf,
+            index,
+            weights,
+            bias,
+        })
+    }
+
+    /// The model's metadata.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Label names, in column order.
+    pub fn labels(&self) -> &[String] {
+        &self.header.labels
+    }
+
+    /// Vocabulary size.
+    pub fn n_features(&self) -> usize {
+        self.features.len()
+    }
+
+    /// The TF-IDF vector of an article's tag pass, sorted by feature index.
+    pub fn vectorize(&self, tokens: &[Token]) -> Vec<(u32, f32)> {
+        let mut keys = Vec::with_capacity(tokens.len() * 4);
+        features::extract(tokens, &self.header.features, &mut keys, None);
+        features::tfidf(&features::count(&keys, &self.index), &self.idf)
+    }
+
+    /// Raw decision values `b + Wᵀx` of a TF-IDF vector.
+    pub fn scores(&self, x: &[(u32, f32)]) -> Vec<f64> {
+        let k = self.bias.len();
+        let mut s: Vec<f64> = self.bias.iter().map(|&b| f64::from(b)).collect();
+        for &(j, v) in x {
+            let row = &self.weights[j as usize * k..(j as usize + 1) * k];
+            for (acc, &w) in s.iter_mut().zip(row) {
+                *acc += f64::from(w * v);
+            }
+        }
+        s
+    }
+
+    /// Classifies an article's tag pass; `evidence` names up to `n_evidence` features.
+    pub fn predict(&self, tokens: &[Token], n_evidence: usize) -> Prediction {
+        let x = self.vectorize(tokens);
+        let probabilities = softmax(&self.scores(&x));
+        let best = argmax(&probabilities);
+        let k = self.bias.len();
+        let mut contrib: Vec<(f32, u32)> = x
+            .iter()
+            .map(|&(j, v)| (v * self.weights[j as usize * k + best], j))
+            .filter(|(c, _)| *c > 0.0)
+            .collect();
+        contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let evidence = contrib
+            .into_iter()
+            .take(n_evidence)
+            .map(|(_, j)| self.features[j as usize].text.clone())
+            .collect();
+        Prediction {
+            best,
+            probabilities,
+            evidence,
+        }
+    }
+
+    /// Serialises the model in the documented file format.
+    ///
+    /// # Errors
+    /// If the header cannot be serialised or a feature text is longer than 255 bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
+        let mut raw = Vec::new();
+        raw.extend_from_slice(MAGIC);
+        raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let header = serde_json::to_vec(&self.header)
+            .map_err(|e| ModelError::Format(format!("header: {e}")))?;
+        let len = u32::try_from(header.len()).or_else(|_| bad("header too large"))?;
+        raw.extend_from_slice(&len.to_le_bytes());
+        raw.extend_from_slice(&header);
+        let k = self.bias.len();
+        for (i, f) in self.features.iter().enumerate() {
+            let n = u8::try_from(f.text.len())
+                .or_else(|_| bad(format!("feature text too long: {:?}", f.text)))?;
+            raw.push(f.kind);
+            raw.push(n);
+            raw.extend_from_slice(f.text.as_bytes());
+            raw.extend_from_slice(&f.idf.to_le_bytes());
+            for w in &self.weights[i * k..(i + 1) * k] {
+                raw.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        for b in &self.bias {
+            raw.extend_from_slice(&b.to_le_bytes());
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&raw)?;
+        Ok(gz.finish()?)
+    }
+
+    /// Parses a model file's bytes.
+    ///
+    /// # Errors
+    /// [`ModelError::Format`] naming what is wrong (magic, version, truncation, sizes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut raw)
+            .map_err(|e| ModelError::Format(format!("not a gzip stream: {e}")))?;
+        let mut r = Reader { buf: &raw, pos: 0 };
+        if r.take(4)? != MAGIC {
+            return bad("wrong magic (expected PWLM)");
+        }
+        let version = u16::from_le_bytes([r.u8()?, r.u8()?]);
+        if version != FORMAT_VERSION {
+            return bad(format!(
+                "format version {version}; this presswire reads version {FORMAT_VERSION}"
+            ));
+        }
+        let hlen = r.u32()? as usize;
+        if hlen > MAX_HEADER {
+            return bad("header too large");
+        }
+        let header: Header = serde_json::from_slice(r.take(hlen)?)
+            .map_err(|e| ModelError::Format(format!("header: {e}")))?;
+        let k = header.labels.len();
+        let n = header.n_features;
+        // Each feature takes at least 2 + 4 + 4k bytes: refuse counts the data cannot hold.
+        if n.saturating_mul(6 + 4 * k) > raw.len() {
+            return bad("truncated: fewer features than the header announces");
+        }
+        let mut features = Vec::with_capacity(n);
+        let mut weights = Vec::with_capacity(n * k);
+        for _ in 0..n {
+            let kind = r.u8()?;
+            let len = r.u8()? as usize;
+            let text = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| ModelError::Format("feature text is not UTF-8".into()))?
+                .to_string();
+            let idf = r.f32()?;
+            for _ in 0..k {
+                weights.push(r.f32()?);
+            }
+            features.push(Feature { kind, text, idf });
+        }
+        let bias = (0..k).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
+        if r.pos != raw.len() {
+            return bad("trailing bytes after the biases");
+        }
+        LinearModel::new(header, features, weights, bias)
+    }
+
+    /// Writes the model file.
+    ///
+    /// # Errors
+    /// On serialisation or I/O failure.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        Ok(std::fs::write(path, self.to_bytes()?)?)
+    }
+
+    /// Reads a model file.
+    ///
+    /// # Errors
+    /// On I/O failure or an unusable file.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        Self::from_bytes(&std::fs::read(path)?)
+    }
+}
+
+/// Numerically stable softmax.
+pub fn softmax(scores: &[f64]) -> Vec<f64> {
+    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exp: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+    let sum: f64 = exp.iter().sum();
+    exp.into_iter().map(|e| e / sum).collect()
+}
+
+/// Index of the largest value; ties go to the earlier index.
+pub fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| ModelError::Format("truncated file".into()))?;
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, ModelError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        let b = self.take(4)?;
+        Ok(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}

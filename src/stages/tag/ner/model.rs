@@ -1,0 +1,214 @@
+//! The compact, int8-quantised tagger model: file format, loading and inference.
+//!
+//! File layout (little-endian): magic `PWNER01\n`; `u32` feature version, hash bits,
+//! label count and features per character; `f32` quantisation scale (weight units per int8
+//! step, informational); `labels²` `f32` transition scores in int8 units; then
+//! `2^bits × labels` `i8` feature weights, row per hash bucket.
+
+use super::features::{extract, CharInfo, FEATURE_VERSION, N_FEATURES};
+use super::labels::N_LABELS;
+use super::viterbi::Lattice;
+
+const MAGIC: &[u8; 8] = b"PWNER01\n";
+const HEADER: usize = 8 + 4 * 5;
+
+/// Why a model file was rejected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ModelError {
+    /// Not a presswire NER model.
+    #[error("not a presswire NER model (bad magic)")]
+    Magic,
+    /// Made for a different feature set, label set or table size.
+    #[error("incompatible NER model: {0}")]
+    Incompatible(String),
+    /// A compressed model that does not inflate.
+    #[error("corrupt compressed NER model: {0}")]
+    Gzip(String),
+    /// Shorter or longer than its header says.
+    #[error("truncated NER model: {got} bytes, expected {want}")]
+    Size {
+        /// Bytes present.
+        got: usize,
+        /// Bytes the header implies.
+        want: usize,
+    },
+}
+
+/// A loaded int8 model, ready to tag.
+#[derive(Debug, Clone)]
+pub struct NerModel {
+    bits: u32,
+    scale: f32,
+    trans: Vec<f32>,
+    weights: Vec<i8>,
+    lattice: Lattice,
+}
+
+/// Reusable buffers for [`NerModel::tag`], so tagging allocates nothing per sentence.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    emit: Vec<f32>,
+    back: Vec<u8>,
+}
+
+impl NerModel {
+    /// A model from its parts; `weights` has `2^bits × 13` entries, `trans` 13².
+    pub fn from_parts(bits: u32, scale: f32, trans: Vec<f32>, weights: Vec<i8>) -> Self {
+        let lattice = Lattice::new(&trans);
+        NerModel {
+            bits,
+            scale,
+            trans,
+            weights,
+            lattice,
+        }
+    }
+
+    /// Hash bits of the feature table.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// Weight units per int8 step.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    /// Serialises the model in the file layout above.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + self.trans.len() * 4 + self.weights.len());
+        out.extend_from_slice(MAGIC);
+        for v in [
+            FEATURE_VERSION,
+            self.bits,
+            N_LABELS as u32,
+            N_FEATURES as u32,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        for t in &self.trans {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        out.extend(self.weights.iter().map(|&w| w.to_le_bytes()[0]));
+        out
+    }
+
+    /// Parses a model file.
+    ///
+    /// # Errors
+    /// On a wrong magic, another feature/label version, or a size mismatch.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let word = |k: usize| -> u32 {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&bytes[8 + 4 * k..12 + 4 * k]);
+            u32::from_le_bytes(b)
+        };
+        let (version, bits, labels, feats) = (word(0), word(1), word(2), word(3));
+        let scale = f32::from_bits(word(4));
+        if version != FEATURE_VERSION || labels as usize != N_LABELS || feats as usize != N_FEATURES
+        {
+            return Err(ModelError::Incompatible(format!(
+                "feature version {version}, {labels} labels, {feats} features; this build \
+                 reads version {FEATURE_VERSION}, {N_LABELS} labels, {N_FEATURES} features"
+            )));
+        }
+        if !(8..=26).contains(&bits) {
+            return Err(ModelError::Incompatible(format!("{bits} hash bits")));
+        }
+        let n_trans = N_LABELS * N_LABELS;
+        let n_weights = (1usize << bits) * N_LABELS;
+        let want = HEADER + 4 * n_trans + n_weights;
+        if bytes.len() != want {
+            return Err(ModelError::Size {
+                got: bytes.len(),
+                want,
+            });
+        }
+        let trans = bytes[HEADER..HEADER + 4 * n_trans]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let weights = bytes[HEADER + 4 * n_trans..]
+            .iter()
+            .map(|&b| i8::from_le_bytes([b]))
+            .collect();
+        Ok(NerModel::from_parts(bits, scale, trans, weights))
+    }
+
+    /// Labels every character of `s` (BMES label indices, see [`super::labels`]) into `out`.
+    pub fn tag(&self, s: &[CharInfo], scratch: &mut Scratch, out: &mut Vec<u8>) {
+        scratch.emit.clear();
+        scratch.emit.reserve(s.len() * N_LABELS);
+        let mut f = [0u32; N_FEATURES];
+        for i in 0..s.len() {
+            extract(s, i, self.bits, &mut f);
+            let mut acc = [0i32; N_LABELS];
+            for &b in &f {
+                let base = b as usize * N_LABELS;
+                if let Some(row) = self.weights.get(base..base + N_LABELS) {
+                    for (a, &w) in acc.iter_mut().zip(row) {
+                        *a += i32::from(w);
+                    }
+                }
+            }
+            scratch.emit.extend(acc.iter().map(|&a| a as f32));
+        }
+        self.lattice.decode(&scratch.emit, &mut scratch.back, out);
+    }
+}
+
+/// A small deterministic model for tests elsewhere in the tagger.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A 2^8-bucket model with arbitrary but fixed weights.
+    pub(crate) fn tiny() -> NerModel {
+        let bits = 8;
+        let weights = (0..(1usize << bits) * N_LABELS)
+            .map(|i| ((i * 37 % 255) as i32 - 127) as i8)
+            .collect();
+        let trans = (0..N_LABELS * N_LABELS).map(|i| i as f32 * 0.5).collect();
+        NerModel::from_parts(bits, 0.01, trans, weights)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::tiny;
+    use super::*;
+
+    #[test]
+    fn model_round_trips_through_bytes() {
+        let m = tiny();
+        let bytes = m.to_bytes();
+        let back = NerModel::from_bytes(&bytes).expect("valid model");
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!((back.bits(), back.scale()), (8, 0.01));
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.trans, m.trans);
+    }
+
+    #[test]
+    fn damaged_models_are_rejected() {
+        let bytes = tiny().to_bytes();
+        assert_eq!(
+            NerModel::from_bytes(b"PWNER02\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").err(),
+            Some(ModelError::Magic)
+        );
+        assert!(matches!(
+            NerModel::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Size { .. })
+        ));
+        let mut other = bytes.clone();
+        other[8] ^= 0xff;
+        assert!(matches!(
+            NerModel::from_bytes(&other),
+            Err(ModelError::Incompatible(_))
+        ));
+    }
+}
