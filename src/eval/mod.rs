@@ -2,6 +2,7 @@
 //! ([`gen`]), the truth format ([`truth`]) and the scorer ([`score`]). The CLI exposes them as
 //! `presswire gen-dumps` and `presswire eval-split`; `docs/SPLIT.md` has the figures.
 
+pub mod dump;
 pub mod gen;
 pub mod score;
 pub mod truth;

@@ -112,12 +112,11 @@ impl Tally {
     }
 }
 
+/// Each piece's (record, position), and the joins seen (consecutive pieces in one paragraph).
+type Located = (Vec<Option<(usize, usize)>>, Vec<(usize, usize)>);
+
 /// Where each piece went: (record, position in record) for body and heading pieces.
-fn locate(
-    truth: &Truth,
-    records: &[Draft],
-    tally: &mut Tally,
-) -> (Vec<Option<(usize, usize)>>, Vec<(usize, usize)>) {
+fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
     let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in truth.pieces.iter().enumerate() {
         let key: String = p.text.chars().take(4).collect();
@@ -138,7 +137,7 @@ fn locate(
                     for &i in by_prefix.get(key).map(Vec::as_slice).unwrap_or(&[]) {
                         let t = &truth.pieces[i].text;
                         if !t.is_empty() && rest.starts_with(t.as_str()) {
-                            let better = best.is_none_or(|b| {
+                            let better = best.map_or(true, |b| {
                                 let bt = &truth.pieces[b].text;
                                 (t.len(), place[i].is_none()) > (bt.len(), place[b].is_none())
                             });
@@ -201,7 +200,7 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
     }
     let mut best: Vec<Option<(usize, usize)>> = vec![None; na];
     for (&r, &(a, n)) in &major {
-        if best[a].is_none_or(|(br, bn)| n > bn || (n == bn && r < br)) {
+        if best[a].map_or(true, |(br, bn)| n > bn || (n == bn && r < br)) {
             best[a] = Some((r, n));
         }
     }
@@ -235,6 +234,37 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
         }
         if place[i].is_some() {
             tally.bcubed_r += both as f64 / same_true.max(1) as f64;
+        }
+    }
+    if std::env::var_os("PW_EVAL_DEBUG").is_some() {
+        for (a, ta) in truth.articles.iter().enumerate() {
+            let mut where_: HashMap<Option<usize>, usize> = HashMap::new();
+            for &i in &body {
+                if truth.pieces[i].article == Some(a) {
+                    *where_.entry(place[i].map(|p| p.0)).or_default() += 1;
+                }
+            }
+            let mut w: Vec<_> = where_.into_iter().collect();
+            w.sort();
+            let title: String = ta
+                .title
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect();
+            let rec_title: String = best[a]
+                .and_then(|(r, _)| records[r].title.clone())
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect();
+            eprintln!(
+                "{} ART {a} {title} -> {:?} best={:?} rec_title={rec_title}",
+                truth.file,
+                w,
+                best[a].map(|b| b.0)
+            );
         }
     }
     // Joins.

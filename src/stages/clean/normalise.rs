@@ -13,7 +13,7 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
     let mut mapped = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            c if is_fullwidth_alnum(c) => {
+            '\u{FF01}'..='\u{FF5E}' if c.is_ascii_fullwidth_alnum() => {
                 width = true;
                 mapped.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
             }
@@ -49,9 +49,16 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
     (out, changes)
 }
 
-/// Full-width digits and Latin letters (０, Ｆ, ｆ); full-width punctuation is left alone.
-fn is_fullwidth_alnum(c: char) -> bool {
-    matches!(c, '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
+trait FullwidthExt {
+    #[allow(clippy::wrong_self_convention)] // `char` is `Copy`, like `char::is_alphanumeric`
+    fn is_ascii_fullwidth_alnum(self) -> bool;
+}
+
+impl FullwidthExt for char {
+    /// Full-width digits and Latin letters (Ｆ０ etc.); full-width punctuation is left alone.
+    fn is_ascii_fullwidth_alnum(self) -> bool {
+        matches!(self, '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
+    }
 }
 
 /// Is `c` a CJK ideograph or CJK punctuation, between which spaces are never meaningful?

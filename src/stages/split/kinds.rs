@@ -136,7 +136,7 @@ fn is_lead(s: &str) -> bool {
 pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
     let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
     let pos = chars.iter().position(|&(_, c)| c == '讯' || c == '电')?;
-    if pos < 2 || pos > 22 {
+    if !(2..=22).contains(&pos) {
         return None;
     }
     let end = chars[pos].0 + chars[pos].1.len_utf8();
@@ -271,9 +271,8 @@ pub fn names_in(s: &str) -> Vec<String> {
             }
             continue;
         }
-        if let Some(p) = pending.take() {
-            let _ = p;
-        }
+        // A lone character before a full name was not part of a name.
+        pending = None;
         if (2..=4).contains(&n) {
             out.push(t.to_string());
         }

@@ -148,14 +148,6 @@ impl Lexicon {
 
     /// IDF-weighted share of `text`'s bigrams that occur in the paragraphs `paras`.
     pub fn coverage(&self, text: &str, paras: &[usize]) -> f32 {
-        let mut set: Vec<Bigram> = paras
-            .iter()
-            .filter_map(|i| self.grams.get(*i))
-            .flatten()
-            .copied()
-            .collect();
-        set.sort_unstable();
-        set.dedup();
         let mut g = bigrams(text);
         g.sort_unstable();
         g.dedup();
@@ -163,7 +155,12 @@ impl Lexicon {
         for b in g {
             let w = self.weight(b);
             all += w;
-            if set.binary_search(&b).is_ok() {
+            // Each paragraph's bigrams are sorted: probe them rather than merging all.
+            let found = paras
+                .iter()
+                .filter_map(|i| self.grams.get(*i))
+                .any(|gs| gs.binary_search(&b).is_ok());
+            if found {
                 hit += w;
             }
         }

@@ -215,11 +215,14 @@ mod tests {
 
     #[test]
     fn short_line_before_body_becomes_title() {
-        let drafts = split("标题一\n\n近日，正文第一段。\n\n正文第二段。\n\n珙县标题二\n\n近年来，珙县另一篇正文。\n");
+        let drafts = split("标题一\n\n近日，正文第一段。\n\n正文第二段。\n\n珙县扎实做好文明城市创建工作\n\n近年来，四川省珙县扎实做好文明城市创建工作。\n");
         let titles: Vec<_> = drafts.iter().map(|d| d.title.clone()).collect();
         assert_eq!(
             titles,
-            vec![Some("标题一".into()), Some("珙县标题二".into())]
+            vec![
+                Some("标题一".into()),
+                Some("珙县扎实做好文明城市创建工作".into())
+            ]
         );
         assert_eq!(drafts[0].paragraphs.len(), 2);
     }

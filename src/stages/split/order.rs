@@ -18,6 +18,7 @@ use super::rejoin::Link;
 
 /// Orders an article's body (`body`, any order) and groups each broken paragraph's pieces:
 /// the result lists output paragraphs, each as the paragraph indices to concatenate.
+#[allow(clippy::too_many_arguments)] // plain data from split's steps; a struct would only wrap them
 pub fn arrange(
     body: &[usize],
     headings: &[usize],

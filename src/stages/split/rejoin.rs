@@ -223,11 +223,6 @@ pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -
             .filter(|l| l.score >= THRESHOLD)
             .collect();
         mine.sort_by(|a, b| b.score.total_cmp(&a.score));
-        if std::env::var_os("PW_DEBUG").is_some() {
-            for l in mine.iter().take(4) {
-                eprintln!("link {} -> {} {:.2}", l.head, l.tail, l.score);
-            }
-        }
         mine.truncate(6);
         cands.extend(mine);
     }
@@ -309,7 +304,7 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                         continue;
                     }
                     let gain = x + alt.score - c.score - own;
-                    if gain > 1e-3 && best.as_ref().is_none_or(|b| gain > b.3) {
+                    if gain > 1e-3 && best.as_ref().map_or(true, |b| gain > b.3) {
                         best = Some((
                             ci,
                             Link {
