@@ -310,7 +310,7 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)]) -> Vec<Vec<PieceDraft>> {
                 room -= rest;
                 break;
             }
-            let col_empty = cols.last().map_or(true, |c| c.is_empty());
+            let col_empty = cols.last().is_none_or(|c| c.is_empty());
             if room < 8 && !col_empty {
                 cols.push(Vec::new());
                 room = cap;

@@ -137,7 +137,7 @@ fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
                     for &i in by_prefix.get(key).map(Vec::as_slice).unwrap_or(&[]) {
                         let t = &truth.pieces[i].text;
                         if !t.is_empty() && rest.starts_with(t.as_str()) {
-                            let better = best.map_or(true, |b| {
+                            let better = best.is_none_or(|b| {
                                 let bt = &truth.pieces[b].text;
                                 (t.len(), place[i].is_none()) > (bt.len(), place[b].is_none())
                             });
@@ -200,7 +200,7 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
     }
     let mut best: Vec<Option<(usize, usize)>> = vec![None; na];
     for (&r, &(a, n)) in &major {
-        if best[a].map_or(true, |(br, bn)| n > bn || (n == bn && r < br)) {
+        if best[a].is_none_or(|(br, bn)| n > bn || (n == bn && r < br)) {
             best[a] = Some((r, n));
         }
     }

@@ -182,7 +182,7 @@ fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) 
         }
     }
     // A stand-alone photo caption after a wide gap, or a headless dateline lead.
-    let prev_done = prev.map_or(true, |p| {
+    let prev_done = prev.is_none_or(|p| {
         ctx.infos[p].terminal || ctx.infos[p].role != Role::Body
     });
     if prev_done
@@ -288,7 +288,7 @@ fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> He
         cov_cur: ctx.lex.coverage(&ctx.texts[t], &cur.body),
         cos: before.cos(&after),
         lead: run.first().is_some_and(|&r| ctx.infos[r].lead),
-        prev_terminal: cur.body.last().map_or(true, |&p| {
+        prev_terminal: cur.body.last().is_none_or(|&p| {
             ctx.infos[p].terminal || ctx.infos[p].role != Role::Body
         }),
     }
@@ -397,7 +397,7 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
             if Some(a) == prev {
                 s += 0.1;
             }
-            if best.map_or(true, |(_, b)| s > b) {
+            if best.is_none_or(|(_, b)| s > b) {
                 best = Some((a, s));
             }
         }
@@ -458,7 +458,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                 if ctx.infos[q].lead {
                     s += 0.15;
                 }
-                if best.map_or(true, |(_, _, b)| s > b) {
+                if best.is_none_or(|(_, _, b)| s > b) {
                     best = Some((a, k, s));
                 }
             }

@@ -304,7 +304,7 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                         continue;
                     }
                     let gain = x + alt.score - c.score - own;
-                    if gain > 1e-3 && best.as_ref().map_or(true, |b| gain > b.3) {
+                    if gain > 1e-3 && best.as_ref().is_none_or(|b| gain > b.3) {
                         best = Some((
                             ci,
                             Link {
