@@ -60,10 +60,7 @@ pub fn load_sources(path: &Path) -> anyhow::Result<Vec<Source>> {
 
 fn han_share(s: &str) -> f64 {
     let n = s.chars().count().max(1);
-    s.chars()
-        .filter(|c| crate::stages::split::kinds::is_han(*c))
-        .count() as f64
-        / n as f64
+    s.chars().filter(|c| crate::stages::split::kinds::is_han(*c)).count() as f64 / n as f64
 }
 
 fn ends_clean(s: &str) -> bool {
@@ -76,30 +73,10 @@ fn clean_source(title: &str, raw: &[&str]) -> Option<Source> {
     if !(6..=36).contains(&tn) || title.contains(['。', '，']) || ends_clean(&title) {
         return None;
     }
-    let junk = [
-        "require",
-        "ad_state",
-        "pid:",
-        "{",
-        "}",
-        "'",
-        "稿件来源",
-        "查看最新行情",
-        "责任编辑",
-        "记者",
-        "作者",
-        "通讯员",
-        "■",
-        "图为",
-        "摄",
-    ];
+    let junk = ["require", "ad_state", "pid:", "{", "}", "'", "稿件来源", "查看最新行情", "责任编辑", "记者", "作者", "通讯员", "■", "图为", "摄"];
     let mut paras: Vec<(String, bool)> = Vec::new();
     for (k, p) in raw.iter().enumerate() {
-        let mut t = if k == 0 {
-            strip_dateline(p.trim())
-        } else {
-            p.to_string()
-        };
+        let mut t = if k == 0 { strip_dateline(p.trim()) } else { p.to_string() };
         t = normalise(&t, true).0;
         let n = t.chars().count();
         if n < 6 || junk.iter().any(|j| t.contains(j)) || han_share(&t) < 0.6 {
@@ -134,12 +111,7 @@ fn strip_dateline(t: &str) -> String {
             let rest = rest.trim_start();
             if let Some(stripped) = rest.strip_prefix(['（', '(']) {
                 if let Some(close) = stripped.find(['）', ')']) {
-                    return stripped[close..]
-                        .chars()
-                        .skip(1)
-                        .collect::<String>()
-                        .trim()
-                        .to_string();
+                    return stripped[close..].chars().skip(1).collect::<String>().trim().to_string();
                 }
             }
             if t[i + c.len_utf8()..].starts_with(' ') {
@@ -150,27 +122,10 @@ fn strip_dateline(t: &str) -> String {
     t.to_string()
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "任", "韦",
-    "应",
-];
-const GIVEN: &[char] = &[
-    '伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明',
-    '超', '秀', '霞', '平', '刚', '桂', '英', '华', '青', '松', '旭', '初', '远', '晓', '梅', '杨',
-    '宇', '浩', '凯', '鑫', '婷', '雪', '琳', '欣',
-];
-const CITIES: &[&str] = &[
-    "北京", "上海", "广州", "成都", "武汉", "南京", "杭州", "西安",
-];
-const PAPERS: &[&str] = &[
-    "人民日报",
-    "光明日报",
-    "经济日报",
-    "工人日报",
-    "中国青年报",
-    "法治日报",
-];
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓", "曹", "彭", "任", "韦", "应"];
+const GIVEN: &[char] = &['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀', '霞', '平', '刚', '桂', '英', '华', '青', '松', '旭', '初', '远', '晓', '梅', '杨', '宇', '浩', '凯', '鑫', '婷', '雪', '琳', '欣'];
+const CITIES: &[&str] = &["北京", "上海", "广州", "成都", "武汉", "南京", "杭州", "西安"];
+const PAPERS: &[&str] = &["人民日报", "光明日报", "经济日报", "工人日报", "中国青年报", "法治日报"];
 
 fn name(rng: &mut Rng) -> String {
     let mut s = (*rng.pick(SURNAMES)).to_string();
@@ -213,11 +168,11 @@ fn plan(rng: &mut Rng, src: &Source) -> Planned {
     }
     if (35..60).contains(&style) {
         // Subtitle from a clause of the second paragraph.
-        let clause = paras.iter().filter(|(_, h)| !h).nth(1).and_then(|(p, _)| {
-            p.split(['，', '。'])
-                .find(|c| (8..=26).contains(&c.chars().count()))
-                .map(str::to_string)
-        });
+        let clause = paras
+            .iter()
+            .filter(|(_, h)| !h)
+            .nth(1)
+            .and_then(|(p, _)| p.split(['，', '。']).find(|c| (8..=26).contains(&c.chars().count())).map(str::to_string));
         if let Some(c) = clause.filter(|c| !c.contains(['“', '”', '：', ' '])) {
             header.push((format!("——{c}"), PieceRole::Subtitle));
             truth.subtitle = Some(c);
@@ -233,11 +188,7 @@ fn plan(rng: &mut Rng, src: &Source) -> Planned {
             4 => format!("■{}", names[0]),
             _ => format!("■本报记者 {}", names[0]),
         };
-        let used: Vec<String> = if line.contains(&names.join(" ")) {
-            names
-        } else {
-            vec![names[0].clone()]
-        };
+        let used: Vec<String> = if line.contains(&names.join(" ")) { names } else { vec![names[0].clone()] };
         header.push((line, PieceRole::Byline));
         truth.authors = used;
     }
@@ -249,17 +200,9 @@ fn plan(rng: &mut Rng, src: &Source) -> Planned {
             let (prefix, marker, names) = match rng.below(5) {
                 0 => (format!("本报讯({n})"), "本报讯".to_string(), vec![n]),
                 1 => (format!("本报讯（记者 {n}）"), "本报讯".to_string(), vec![n]),
-                2 => (
-                    format!("新华社{city}{m}月{d}日电（记者{n}）"),
-                    format!("新华社{city}{m}月{d}日电"),
-                    vec![n],
-                ),
+                2 => (format!("新华社{city}{m}月{d}日电（记者{n}）"), format!("新华社{city}{m}月{d}日电"), vec![n]),
                 3 => ("本报讯 ".to_string(), "本报讯".to_string(), Vec::new()),
-                _ => (
-                    format!("新华社{city}{m}月{d}日电 "),
-                    format!("新华社{city}{m}月{d}日电"),
-                    Vec::new(),
-                ),
+                _ => (format!("新华社{city}{m}月{d}日电 "), format!("新华社{city}{m}月{d}日电"), Vec::new()),
             };
             first.0 = normalise(&format!("{prefix}{}", first.0), true).0;
             truth.dateline = Some(marker);
@@ -276,11 +219,7 @@ fn plan(rng: &mut Rng, src: &Source) -> Planned {
         }
     }
     let columns = layout(rng, &paras);
-    Planned {
-        truth,
-        header,
-        columns,
-    }
+    Planned { truth, header, columns }
 }
 
 /// Flows paragraphs into columns of random capacity, cutting paragraphs at column ends.
@@ -343,33 +282,13 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)]) -> Vec<Vec<PieceDraft>> {
 }
 
 fn is_stop(c: char) -> bool {
-    matches!(
-        c,
-        '。' | '！' | '？' | '…' | '”' | '）' | '；' | '」' | '’' | ')' | '"'
-    )
+    matches!(c, '。' | '！' | '？' | '…' | '”' | '）' | '；' | '」' | '’' | ')' | '"')
 }
 
-fn push_piece(
-    rng: &mut Rng,
-    cols: &mut [Vec<PieceDraft>],
-    clean: String,
-    role: PieceRole,
-    para: usize,
-    part: usize,
-) {
-    let shown = if role == PieceRole::Body {
-        noisy(rng, &clean)
-    } else {
-        clean.clone()
-    };
+fn push_piece(rng: &mut Rng, cols: &mut [Vec<PieceDraft>], clean: String, role: PieceRole, para: usize, part: usize) {
+    let shown = if role == PieceRole::Body { noisy(rng, &clean) } else { clean.clone() };
     if let Some(c) = cols.last_mut() {
-        c.push(PieceDraft {
-            shown,
-            clean,
-            role,
-            para,
-            part,
-        });
+        c.push(PieceDraft { shown, clean, role, para, part });
     }
 }
 
@@ -379,13 +298,7 @@ fn noisy(rng: &mut Rng, s: &str) -> String {
     if rng.chance(0.15) {
         out = out
             .chars()
-            .map(|c| {
-                if c.is_ascii_digit() {
-                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
-                } else {
-                    c
-                }
-            })
+            .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
             .collect();
     }
     let chars: Vec<char> = out.chars().collect();
@@ -422,10 +335,7 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
             chosen.push(k);
         }
     }
-    let mut planned: Vec<Planned> = chosen
-        .iter()
-        .map(|&k| plan(&mut rng, &sources[k]))
-        .collect();
+    let mut planned: Vec<Planned> = chosen.iter().map(|&k| plan(&mut rng, &sources[k])).collect();
     // Column order inside an article: sometimes reversed or shuffled.
     for p in &mut planned {
         if p.columns.len() > 1 && rng.chance(0.3) {
@@ -446,10 +356,7 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     // A header detached to the top of the dump.
     if planned.len() > 2 && rng.chance(0.25) {
         let a = rng.range(1, planned.len() - 1);
-        if let Some(pos) = items
-            .iter()
-            .position(|it| matches!(it, Item::Header(x) if *x == a))
-        {
+        if let Some(pos) = items.iter().position(|it| matches!(it, Item::Header(x) if *x == a)) {
             let h = items.remove(pos);
             items.insert(0, h);
         }
@@ -458,10 +365,7 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     for a in 0..planned.len() {
         if planned[a].columns.len() > 2 && rng.chance(0.2) {
             let c = rng.range(1, planned[a].columns.len() - 1);
-            let Some(pos) = items
-                .iter()
-                .position(|it| matches!(it, Item::Column(x, y) if *x == a && *y == c))
-            else {
+            let Some(pos) = items.iter().position(|it| matches!(it, Item::Column(x, y) if *x == a && *y == c)) else {
                 continue;
             };
             let col = items.remove(pos);
@@ -477,20 +381,9 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     // Photo captions between articles.
     for _ in 0..rng.below(3) {
         let src = &sources[rng.below(sources.len())];
-        let body: Vec<&String> = src
-            .paras
-            .iter()
-            .filter(|(_, h)| !h)
-            .map(|(t, _)| t)
-            .collect();
+        let body: Vec<&String> = src.paras.iter().filter(|(_, h)| !h).map(|(t, _)| t).collect();
         let first = body[0].split('。').next().unwrap_or_default();
-        let clause = body
-            .last()
-            .and_then(|t| {
-                t.split(['，', '。'])
-                    .find(|c| (6..=30).contains(&c.chars().count()))
-            })
-            .unwrap_or("比赛现场");
+        let clause = body.last().and_then(|t| t.split(['，', '。']).find(|c| (6..=30).contains(&c.chars().count()))).unwrap_or("比赛现场");
         let mut text: String = first.chars().take(60).collect();
         text.push_str("。图为");
         text.push_str(clause);
@@ -513,9 +406,7 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     let page = rng.range(1, 16);
     if rng.chance(0.6) {
         let (m, d) = (rng.range(1, 12), rng.range(1, 28));
-        let wd = rng
-            .pick(&["一", "二", "三", "四", "五", "六", "日"])
-            .to_string();
+        let wd = rng.pick(&["一", "二", "三", "四", "五", "六", "日"]).to_string();
         let line = match rng.below(3) {
             0 => format!("{paper} 2021年{m}月{d}日 星期{wd}"),
             1 => format!("2021年{m}月{d}日 星期{wd} 第{page}版"),
@@ -524,16 +415,8 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
         items.insert(0, Item::Furniture(line));
     }
     if rng.chance(0.4) {
-        let line = if rng.chance(0.5) {
-            format!("- {page} -")
-        } else {
-            format!("责任编辑：{}", name(&mut rng))
-        };
-        let at = if rng.chance(0.5) {
-            items.len()
-        } else {
-            boundary(&mut rng, &items)
-        };
+        let line = if rng.chance(0.5) { format!("- {page} -") } else { format!("责任编辑：{}", name(&mut rng)) };
+        let at = if rng.chance(0.5) { items.len() } else { boundary(&mut rng, &items) };
         items.insert(at, Item::Furniture(line));
     }
     // Duplicated paragraph.
@@ -551,21 +434,9 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
         _ => (true, Some(rng.range(15, 22) * 2)),
     };
     let mut lines: Vec<String> = Vec::new();
-    let mut emit = |text: &str,
-                    role: PieceRole,
-                    article: Option<usize>,
-                    para: Option<usize>,
-                    part: usize,
-                    shown: &str,
-                    item_start: bool,
-                    rng: &mut Rng,
-                    truth: &mut Truth| {
+    let mut emit = |text: &str, role: PieceRole, article: Option<usize>, para: Option<usize>, part: usize, shown: &str, item_start: bool, rng: &mut Rng, truth: &mut Truth| {
         if blank_mode && !lines.is_empty() {
-            let blanks = if item_start && rng.chance(0.3) {
-                rng.range(2, 3)
-            } else {
-                1
-            };
+            let blanks = if item_start && rng.chance(0.3) { rng.range(2, 3) } else { 1 };
             for _ in 0..blanks {
                 lines.push(String::new());
             }
@@ -574,91 +445,31 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
             Some(w) => lines.extend(wrap_line(shown, w)),
             None => lines.push(shown.to_string()),
         }
-        truth.pieces.push(Piece {
-            text: text.to_string(),
-            role,
-            article,
-            para,
-            part,
-        });
+        truth.pieces.push(Piece { text: text.to_string(), role, article, para, part });
     };
     for it in &items {
         match it {
             Item::Header(a) => {
                 for (k, (line, role)) in planned[*a].header.iter().enumerate() {
                     let clean = match role {
-                        PieceRole::Subtitle => {
-                            planned[*a].truth.subtitle.clone().unwrap_or_default()
-                        }
+                        PieceRole::Subtitle => planned[*a].truth.subtitle.clone().unwrap_or_default(),
                         _ => line.clone(),
                     };
-                    emit(
-                        &clean,
-                        *role,
-                        Some(*a),
-                        None,
-                        0,
-                        line,
-                        k == 0,
-                        &mut rng,
-                        &mut truth,
-                    );
+                    emit(&clean, *role, Some(*a), None, 0, line, k == 0, &mut rng, &mut truth);
                 }
             }
             Item::Column(a, c) => {
                 for (k, pc) in planned[*a].columns[*c].iter().enumerate() {
-                    emit(
-                        &pc.clean,
-                        pc.role,
-                        Some(*a),
-                        Some(pc.para),
-                        pc.part,
-                        &pc.shown,
-                        k == 0,
-                        &mut rng,
-                        &mut truth,
-                    );
-                    let whole = pc.part == 0
-                        && planned[*a].columns[*c].len() > k + 1
-                        && pc.role == PieceRole::Body;
+                    emit(&pc.clean, pc.role, Some(*a), Some(pc.para), pc.part, &pc.shown, k == 0, &mut rng, &mut truth);
+                    let whole = pc.part == 0 && planned[*a].columns[*c].len() > k + 1 && pc.role == PieceRole::Body;
                     if dup == Some((*a, *c)) && whole {
-                        emit(
-                            &pc.clean,
-                            PieceRole::Duplicate,
-                            Some(*a),
-                            Some(pc.para),
-                            0,
-                            &pc.shown,
-                            false,
-                            &mut rng,
-                            &mut truth,
-                        );
+                        emit(&pc.clean, PieceRole::Duplicate, Some(*a), Some(pc.para), 0, &pc.shown, false, &mut rng, &mut truth);
                         dup = None;
                     }
                 }
             }
-            Item::Caption(text, a) => emit(
-                text,
-                PieceRole::Body,
-                Some(*a),
-                Some(0),
-                0,
-                text,
-                true,
-                &mut rng,
-                &mut truth,
-            ),
-            Item::Furniture(line) => emit(
-                line,
-                PieceRole::Furniture,
-                None,
-                None,
-                0,
-                line,
-                true,
-                &mut rng,
-                &mut truth,
-            ),
+            Item::Caption(text, a) => emit(text, PieceRole::Body, Some(*a), Some(0), 0, text, true, &mut rng, &mut truth),
+            Item::Furniture(line) => emit(line, PieceRole::Furniture, None, None, 0, line, true, &mut rng, &mut truth),
         }
     }
     truth.articles = arts;
@@ -740,16 +551,9 @@ pub struct Generated {
 ///
 /// # Errors
 /// If a file cannot be written; the message names it.
-pub fn generate(
-    sources: &[Source],
-    out: &Path,
-    truth_dir: &Path,
-    count: usize,
-    seed: u64,
-) -> anyhow::Result<Generated> {
+pub fn generate(sources: &[Source], out: &Path, truth_dir: &Path, count: usize, seed: u64) -> anyhow::Result<Generated> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    std::fs::create_dir_all(truth_dir)
-        .with_context(|| format!("cannot create {}", truth_dir.display()))?;
+    std::fs::create_dir_all(truth_dir).with_context(|| format!("cannot create {}", truth_dir.display()))?;
     let mut bytes = 0u64;
     for i in 0..count {
         let (text, mut truth) = build_dump(sources, seed, i);
@@ -761,16 +565,11 @@ pub fn generate(
         // Write under a temporary name and rename, so a watcher never sees half a dump.
         let tmp = out.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, &data).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("cannot rename {}", path.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot rename {}", path.display()))?;
         let tpath = truth_dir.join(format!("{i:06}.json"));
         let json = serde_json::to_vec(&truth).context("serialising truth")?;
-        std::fs::write(&tpath, json)
-            .with_context(|| format!("cannot write {}", tpath.display()))?;
+        std::fs::write(&tpath, json).with_context(|| format!("cannot write {}", tpath.display()))?;
         bytes += data.len() as u64;
     }
-    Ok(Generated {
-        files: count,
-        bytes,
-    })
+    Ok(Generated { files: count, bytes })
 }

@@ -73,51 +73,25 @@ impl Tally {
     pub fn figures(&self) -> Vec<(&'static str, f64)> {
         let p = ratio(self.joins_ok, self.joins_pred);
         let r = ratio(self.joins_ok, self.joins_true);
-        let bp = if self.pieces == 0 {
-            1.0
-        } else {
-            self.bcubed_p / self.pieces as f64
-        };
-        let br = if self.pieces == 0 {
-            1.0
-        } else {
-            self.bcubed_r / self.pieces as f64
-        };
+        let bp = if self.pieces == 0 { 1.0 } else { self.bcubed_p / self.pieces as f64 };
+        let br = if self.pieces == 0 { 1.0 } else { self.bcubed_r / self.pieces as f64 };
         vec![
             ("article_count_accuracy", ratio(self.count_ok, self.dumps)),
             ("assignment_accuracy", ratio(self.assigned_ok, self.pieces)),
-            (
-                "bcubed_f1",
-                if bp + br > 0.0 {
-                    2.0 * bp * br / (bp + br)
-                } else {
-                    0.0
-                },
-            ),
+            ("bcubed_f1", if bp + br > 0.0 { 2.0 * bp * br / (bp + br) } else { 0.0 }),
             ("rejoin_precision", p),
             ("rejoin_recall", r),
             ("title_accuracy", ratio(self.title_ok, self.articles)),
             ("author_accuracy", ratio(self.authors_ok, self.articles)),
             ("dateline_accuracy", ratio(self.dateline_ok, self.articles)),
             ("kind_accuracy", ratio(self.kind_ok, self.articles)),
-            (
-                "kendall_tau",
-                if self.tau_n == 0 {
-                    1.0
-                } else {
-                    self.tau_sum / self.tau_n as f64
-                },
-            ),
+            ("kendall_tau", if self.tau_n == 0 { 1.0 } else { self.tau_sum / self.tau_n as f64 }),
         ]
     }
 }
 
 /// Where each piece went: (record, position in record) for body and heading pieces.
-fn locate(
-    truth: &Truth,
-    records: &[Draft],
-    tally: &mut Tally,
-) -> (Vec<Option<(usize, usize)>>, Vec<(usize, usize)>) {
+fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> (Vec<Option<(usize, usize)>>, Vec<(usize, usize)>) {
     let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in truth.pieces.iter().enumerate() {
         let key: String = p.text.chars().take(4).collect();
@@ -217,19 +191,9 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
             tally.assigned_ok += 1;
         }
         // B-cubed over pieces.
-        let same_pred: Vec<usize> = body
-            .iter()
-            .copied()
-            .filter(|&j| place[j].map(|p| p.0) == place[i].map(|p| p.0) && place[i].is_some())
-            .collect();
-        let same_true = body
-            .iter()
-            .filter(|&&j| truth.pieces[j].article == a)
-            .count();
-        let both = same_pred
-            .iter()
-            .filter(|&&j| truth.pieces[j].article == a)
-            .count();
+        let same_pred: Vec<usize> = body.iter().copied().filter(|&j| place[j].map(|p| p.0) == place[i].map(|p| p.0) && place[i].is_some()).collect();
+        let same_true = body.iter().filter(|&&j| truth.pieces[j].article == a).count();
+        let both = same_pred.iter().filter(|&&j| truth.pieces[j].article == a).count();
         if place[i].is_some() {
             tally.bcubed_p += both as f64 / same_pred.len().max(1) as f64;
         }
@@ -261,32 +225,16 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
         let ex = |i: usize, head: bool| {
             let t = &truth.pieces[i].text;
             let n = t.chars().count();
-            if head {
-                t.chars().skip(n.saturating_sub(10)).collect::<String>()
-            } else {
-                t.chars().take(10).collect()
-            }
+            if head { t.chars().skip(n.saturating_sub(10)).collect::<String>() } else { t.chars().take(10).collect() }
         };
         for j in &joins {
             if !truth_pairs.contains(j) {
-                eprintln!(
-                    "{} FALSE JOIN {}|{}",
-                    truth.file,
-                    ex(j.0, true),
-                    ex(j.1, false)
-                );
+                eprintln!("{} FALSE JOIN {}|{}", truth.file, ex(j.0, true), ex(j.1, false));
             }
         }
         for j in &truth_pairs {
             if !joins.contains(j) {
-                eprintln!(
-                    "{} MISSED JOIN {}|{} (placed {:?} {:?})",
-                    truth.file,
-                    ex(j.0, true),
-                    ex(j.1, false),
-                    place[j.0],
-                    place[j.1]
-                );
+                eprintln!("{} MISSED JOIN {}|{} (placed {:?} {:?})", truth.file, ex(j.0, true), ex(j.1, false), place[j.0], place[j.1]);
             }
         }
     }
@@ -308,10 +256,7 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
             .iter()
             .filter(|&&i| truth.pieces[i].article == Some(a))
             .filter_map(|&i| match place[i] {
-                Some((rr, pos)) if rr == r => Some((
-                    (truth.pieces[i].para.unwrap_or(0), truth.pieces[i].part),
-                    pos,
-                )),
+                Some((rr, pos)) if rr == r => Some(((truth.pieces[i].para.unwrap_or(0), truth.pieces[i].part), pos)),
                 _ => None,
             })
             .collect();

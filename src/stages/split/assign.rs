@@ -183,11 +183,7 @@ fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) 
     }
     // A stand-alone photo caption after a wide gap, or a headless dateline lead.
     let prev_done = prev.is_none_or(|p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body);
-    if prev_done
-        && info.caption
-        && info.len < 300
-        && (ctx.texts[i].contains("图为") || cur.header.title.is_some())
-    {
+    if prev_done && info.caption && info.len < 300 && (ctx.texts[i].contains("图为") || cur.header.title.is_some()) {
         return true;
     }
     prev_done && info.dateline.is_some() && !cur.body.is_empty()
@@ -243,10 +239,7 @@ fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
     if info.heading_mark {
         return true;
     }
-    if run
-        .first()
-        .is_some_and(|&r| ctx.infos[r].dateline.is_some())
-    {
+    if run.first().is_some_and(|&r| ctx.infos[r].dateline.is_some()) {
         return false;
     }
     if cur.body.is_empty() {
@@ -259,26 +252,14 @@ fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
     let f = heading_features(ctx, t, run, cur);
     // Weights fitted on generated dumps (docs/SPLIT.md), checked against the sample.
     let len = ctx.texts[t].chars().count() as f32;
-    let heading_score = f.cos + 0.25 * f.cov_cur
-        - 0.008 * (len - 16.0)
+    let heading_score = f.cos + 0.25 * f.cov_cur - 0.008 * (len - 16.0)
         - 0.02 * f.cov_next * f32::from(u8::from(f.lead))
         - 0.05 * f32::from(u8::from(!f.prev_terminal));
     let title_score = -heading_score;
     if std::env::var_os("PW_DEBUG").is_some() {
         eprintln!(
             "HFEAT\t{}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.3}\t{}\t{:.3}\t{}",
-            ctx.texts[t],
-            f.cov_next,
-            f.cov_cur,
-            f.cos,
-            f.lead,
-            f.sibling,
-            f.cur_paras,
-            f.prev_terminal,
-            title_score,
-            f.rare,
-            f.cos_all,
-            ctx.texts[t].chars().count()
+            ctx.texts[t], f.cov_next, f.cov_cur, f.cos, f.lead, f.sibling, f.cur_paras, f.prev_terminal, title_score, f.rare, f.cos_all, ctx.texts[t].chars().count()
         );
     }
     heading_score >= HEADING_SCORE
@@ -314,32 +295,17 @@ fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> He
             let (m, sp2) = shape(&ctx.texts[h]);
             sp == sp2 && n.abs_diff(m) <= 3
         }),
-        cur_paras: cur
-            .body
-            .iter()
-            .filter(|b| !cur.headings.contains(b))
-            .count(),
+        cur_paras: cur.body.iter().filter(|b| !cur.headings.contains(b)).count(),
         rare: ctx.lex.rare_shared(run, &cur.body, 3),
         cos_all: ctx.lex.vector(cur.body.iter().copied()).cos(&after),
-        prev_terminal: cur
-            .body
-            .last()
-            .is_none_or(|&p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body),
+        prev_terminal: cur.body.last().is_none_or(|&p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body),
     }
 }
 
 /// Articles joined by a column break (head in one, tail in the other) become one, as long as
 /// that never merges two titled articles.
 fn merge_linked(arts: &mut [Article], links: &[Link]) {
-    let mut owner = vec![
-        usize::MAX;
-        1 + arts
-            .iter()
-            .flat_map(|a| a.body.iter())
-            .max()
-            .copied()
-            .unwrap_or(0)
-    ];
+    let mut owner = vec![usize::MAX; 1 + arts.iter().flat_map(|a| a.body.iter()).max().copied().unwrap_or(0)];
     for (ai, a) in arts.iter().enumerate() {
         for &p in &a.body {
             owner[p] = ai;
@@ -393,18 +359,8 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
         let start = arts[x].first_pos();
         // The article running just before this one in the dump.
         let prev = (0..arts.len())
-            .filter(|&a| {
-                a != x && !arts[a].merged && arts[a].first_pos() < start && !arts[a].body.is_empty()
-            })
-            .max_by_key(|&a| {
-                arts[a]
-                    .body
-                    .iter()
-                    .copied()
-                    .filter(|&p| p < start)
-                    .max()
-                    .unwrap_or(0)
-            });
+            .filter(|&a| a != x && !arts[a].merged && arts[a].first_pos() < start && !arts[a].body.is_empty())
+            .max_by_key(|&a| arts[a].body.iter().copied().filter(|&p| p < start).max().unwrap_or(0));
         let mut best: Option<(usize, f32)> = None;
         for a in 0..arts.len() {
             if a == x || arts[a].merged {
@@ -470,10 +426,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                 if q != p + 1 && !ctx.infos[p].terminal {
                     continue;
                 }
-                if !ctx.infos[p].terminal
-                    || ctx.infos[q].role != Role::Body
-                    || ctx.head_of[q].is_some()
-                {
+                if !ctx.infos[p].terminal || ctx.infos[q].role != Role::Body || ctx.head_of[q].is_some() {
                     continue;
                 }
                 let (left, right) = body.split_at(k);
@@ -485,11 +438,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                     continue;
                 }
                 let mut s = ctx.lex.coverage(&dtext, right) - ctx.lex.coverage(&atext, right);
-                s -= 0.5
-                    * ctx
-                        .lex
-                        .vector(left.iter().copied())
-                        .cos(&ctx.lex.vector(right.iter().copied()));
+                s -= 0.5 * ctx.lex.vector(left.iter().copied()).cos(&ctx.lex.vector(right.iter().copied()));
                 if ctx.infos[q].lead {
                     s += 0.15;
                 }
@@ -501,12 +450,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
         if let Some((a, k, s)) = best {
             if s > 0.15 {
                 let right = arts[a].body.split_off(k);
-                let hs: Vec<usize> = arts[a]
-                    .headings
-                    .iter()
-                    .copied()
-                    .filter(|h| right.contains(h))
-                    .collect();
+                let hs: Vec<usize> = arts[a].headings.iter().copied().filter(|h| right.contains(h)).collect();
                 arts[a].headings.retain(|h| !right.contains(h));
                 arts[d].body = right;
                 arts[d].headings = hs;
@@ -530,19 +474,14 @@ fn merge_title_pairs(ctx: &Ctx<'_>, arts: &mut [Article]) {
             continue;
         }
         let next = (0..arts.len()).find(|&a| {
-            a != d
-                && !arts[a].merged
-                && arts[a].header.title == Some(t + 1)
-                && !arts[a].body.is_empty()
+            a != d && !arts[a].merged && arts[a].header.title == Some(t + 1) && !arts[a].body.is_empty()
         });
         if let Some(n) = next {
             let nt = t + 1;
             let mut body = vec![nt];
             body.extend(std::mem::take(&mut arts[n].body));
             arts[d].body = body;
-            arts[d].headings = std::iter::once(nt)
-                .chain(std::mem::take(&mut arts[n].headings))
-                .collect();
+            arts[d].headings = std::iter::once(nt).chain(std::mem::take(&mut arts[n].headings)).collect();
             arts[d].header.subtitle = arts[n].header.subtitle.take();
             arts[d].header.bylines = std::mem::take(&mut arts[n].header.bylines);
             arts[d].detached = false;

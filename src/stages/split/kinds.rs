@@ -82,43 +82,14 @@ const BAD_START: &[char] = &[
 ];
 
 const LEADS: &[&str] = &[
-    "近日",
-    "日前",
-    "近年来",
-    "近年",
-    "今年以来",
-    "近期",
-    "目前",
-    "据悉",
-    "据了解",
-    "记者从",
-    "本报讯",
-    "北京时间",
-    "当地时间",
-    "今年",
-    "去年",
-    "昨天",
-    "昨日",
-    "今天",
-    "今日",
-    "为切实",
-    "为进一步",
-    "为深入",
-    "为庆祝",
-    "为全面",
-    "为加强",
-    "为推进",
-    "为认真",
-    "自",
-    "随着",
+    "近日", "日前", "近年来", "近年", "今年以来", "近期", "目前", "据悉", "据了解", "记者从", "本报讯",
+    "北京时间", "当地时间", "今年", "去年", "昨天", "昨日", "今天", "今日", "为切实", "为进一步",
+    "为深入", "为庆祝", "为全面", "为加强", "为推进", "为认真", "自", "随着",
 ];
 
 /// Opens like an article's first paragraph.
 fn is_lead(s: &str) -> bool {
-    if LEADS
-        .iter()
-        .any(|l| s.starts_with(l) && l.chars().count() > 1)
-    {
+    if LEADS.iter().any(|l| s.starts_with(l) && l.chars().count() > 1) {
         return true;
     }
     // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
@@ -135,31 +106,18 @@ fn is_lead(s: &str) -> bool {
 /// Parses a leading dateline: `本报讯(韦青松)`, `新华社北京11月5日电（记者 X）`, `本报讯 `.
 pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
     let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
-    let pos = chars.iter().position(|&(_, c)| c == '讯' || c == '电')?;
+    let pos = chars
+        .iter()
+        .position(|&(_, c)| c == '讯' || c == '电')?;
     if pos < 2 || pos > 22 {
         return None;
     }
     let end = chars[pos].0 + chars[pos].1.len_utf8();
     let marker = &s[..end];
-    if marker
-        .chars()
-        .any(|c| !(is_han(c) || c.is_ascii_alphanumeric() || c == '·'))
-    {
+    if marker.chars().any(|c| !(is_han(c) || c.is_ascii_alphanumeric() || c == '·')) {
         return None;
     }
-    let agency = [
-        "本报",
-        "新华社",
-        "中新社",
-        "人民网",
-        "新华网",
-        "央视",
-        "社",
-        "报",
-        "网",
-        "台",
-        "吧",
-    ];
+    let agency = ["本报", "新华社", "中新社", "人民网", "新华网", "央视", "社", "报", "网", "台", "吧"];
     let prefix = &s[..chars[pos].0];
     let has_agency = agency.iter().any(|a| prefix.contains(a));
     let has_date = prefix.contains('月') && prefix.contains('日');
@@ -198,24 +156,8 @@ fn bracketed(s: &str) -> Option<(&str, usize)> {
 }
 
 const ROLES: &[&str] = &[
-    "全媒体记者",
-    "本报记者",
-    "特约记者",
-    "特派记者",
-    "见习记者",
-    "实习记者",
-    "首席记者",
-    "通讯员",
-    "实习生",
-    "记者",
-    "作者",
-    "撰文",
-    "摄影",
-    "文/图",
-    "文／图",
-    "图/文",
-    "文",
-    "图",
+    "全媒体记者", "本报记者", "特约记者", "特派记者", "见习记者", "实习记者", "首席记者", "通讯员", "实习生",
+    "记者", "作者", "撰文", "摄影", "文/图", "文／图", "图/文", "文", "图",
 ];
 
 /// Personal names in a byline or dateline bracket: role words dropped, `贾 丽` rejoined.
@@ -234,10 +176,7 @@ pub fn names_in(s: &str) -> Vec<String> {
         // Strip role words and media names glued in front: `本报记者王洋`, `新华社记者公兵`.
         loop {
             let before = t;
-            if let Some(r) = ROLES
-                .iter()
-                .find(|r| t.starts_with(**r) && t.len() > r.len())
-            {
+            if let Some(r) = ROLES.iter().find(|r| t.starts_with(**r) && t.len() > r.len()) {
                 t = &t[r.len()..];
             }
             if let Some(i) = t.find("记者").or_else(|| t.find("通讯员")) {
@@ -302,18 +241,9 @@ fn byline(s: &str, after_header: bool) -> Option<Vec<String>> {
         return None;
     }
     let marked = s.starts_with(['■', '●', '▲'])
-        || [
-            "记者",
-            "通讯员",
-            "作者",
-            "撰文",
-            "文/图",
-            "文／图",
-            "图/文",
-            "实习生",
-        ]
-        .iter()
-        .any(|m| s.contains(m));
+        || ["记者", "通讯员", "作者", "撰文", "文/图", "文／图", "图/文", "实习生"]
+            .iter()
+            .any(|m| s.contains(m));
     if marked {
         let names = names_in(s);
         return (!names.is_empty()).then_some(names);
@@ -345,27 +275,14 @@ pub fn is_furniture(s: &str) -> bool {
     {
         return true;
     }
-    let credits = [
-        "责任编辑",
-        "本版编辑",
-        "本版责编",
-        "责编",
-        "美编",
-        "校对",
-        "版式设计",
-        "组版",
-        "编辑：",
-    ];
+    let credits = ["责任编辑", "本版编辑", "本版责编", "责编", "美编", "校对", "版式设计", "组版", "编辑："];
     if credits.iter().any(|c| t.starts_with(c)) {
         return true;
     }
     if t.contains("编辑") && t.contains("美编") {
         return true;
     }
-    let has_ban = t.contains('版')
-        && t.chars()
-            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-        && t.starts_with('第');
+    let has_ban = t.contains('版') && t.chars().any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c)) && t.starts_with('第');
     let issue_date = t.contains('年') && t.contains('月') && t.contains('日') && t.contains("星期");
     if has_ban || issue_date {
         return true;
@@ -373,10 +290,7 @@ pub fn is_furniture(s: &str) -> bool {
     // `第A03版：要闻` in the middle of a running head.
     if let Some(i) = t.find('第') {
         let rest = &t[i + 3..];
-        let digits: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
         if !digits.is_empty() && rest[digits.len()..].starts_with('版') {
             return true;
         }
@@ -398,12 +312,9 @@ fn is_heading_mark(s: &str) -> bool {
     let mut cs = s.chars();
     let first = cs.next();
     let second = cs.next();
-    matches!(
-        first,
-        Some('◎' | '●' | '◆' | '▲' | '■' | '★' | '□' | '◇' | '△' | '○')
-    ) || (first.is_some_and(|c| "一二三四五六七八九十".contains(c)) && second == Some('、'))
-        || (matches!(first, Some('（' | '('))
-            && second.is_some_and(|c| "一二三四五六七八九十".contains(c)))
+    matches!(first, Some('◎' | '●' | '◆' | '▲' | '■' | '★' | '□' | '◇' | '△' | '○'))
+        || (first.is_some_and(|c| "一二三四五六七八九十".contains(c)) && second == Some('、'))
+        || (matches!(first, Some('（' | '(')) && second.is_some_and(|c| "一二三四五六七八九十".contains(c)))
         || (first.is_some_and(|c| c.is_ascii_digit()) && matches!(second, Some('、' | '.' | '．')))
 }
 
@@ -421,8 +332,7 @@ fn is_headline(s: &str) -> bool {
     }
     // A quote or bracket left open: a sentence cut short, not a headline.
     let count = |c: char| s.matches(c).count();
-    if count('“') != count('”') || count('（') != count('）') || count('《') != count('》')
-    {
+    if count('“') != count('”') || count('（') != count('）') || count('《') != count('》') {
         return false;
     }
     s.chars().filter(|c| is_han(*c)).count() * 2 >= n
@@ -448,10 +358,7 @@ pub fn classify(paras: &[String]) -> Vec<Info> {
         };
         if is_furniture(s) {
             info.role = Role::Furniture;
-        } else if (s.starts_with("——") || s.starts_with("—") || s.starts_with("--"))
-            && len <= 60
-            && !info.terminal
-        {
+        } else if (s.starts_with("——") || s.starts_with("—") || s.starts_with("--")) && len <= 60 && !info.terminal {
             info.role = Role::Subtitle;
         } else if let Some(names) = byline(s, after_header) {
             info.role = Role::Byline;
@@ -487,12 +394,7 @@ mod tests {
     #[test]
     fn header_lines_are_recognised() {
         assert_eq!(
-            roles(&[
-                "党建领航聚合力 文明花香溢财苑",
-                "——河南省漯河市召陵区财政局纪实",
-                "应旭初 高远 任晓静",
-                "正文。"
-            ]),
+            roles(&["党建领航聚合力 文明花香溢财苑", "——河南省漯河市召陵区财政局纪实", "应旭初 高远 任晓静", "正文。"]),
             vec![Role::Headline, Role::Subtitle, Role::Byline, Role::Body]
         );
     }
@@ -511,8 +413,7 @@ mod tests {
         assert_eq!(d.marker, "本报讯");
         assert_eq!(d.names, vec!["韦青松"]);
         assert_eq!(&"本报讯(韦青松)为切实加强"[used..], "为切实加强");
-        let (d, _) = dateline("新华社北京11月5日电（夏鑫铭　卢羽晨）在2018年")
-            .unwrap_or_else(|| panic!("none"));
+        let (d, _) = dateline("新华社北京11月5日电（夏鑫铭　卢羽晨）在2018年").unwrap_or_else(|| panic!("none"));
         assert_eq!(d.marker, "新华社北京11月5日电");
         assert_eq!(d.names, vec!["夏鑫铭", "卢羽晨"]);
         assert!(dateline("电视台播出了节目").is_none());
@@ -521,14 +422,7 @@ mod tests {
 
     #[test]
     fn furniture_is_recognised() {
-        for f in [
-            "第3版",
-            "- 3 -",
-            "A3",
-            "2021年11月30日 星期二",
-            "责任编辑：王强",
-            "第A03版：要闻",
-        ] {
+        for f in ["第3版", "- 3 -", "A3", "2021年11月30日 星期二", "责任编辑：王强", "第A03版：要闻"] {
             assert!(is_furniture(f), "{f}");
         }
         for f in ["第三届运动会开幕", "2021年是关键一年。"] {
@@ -540,9 +434,7 @@ mod tests {
     fn sentence_ends() {
         assert!(ends_sentence("很好。"));
         assert!(ends_sentence("他说：“很好。”"));
-        assert!(ends_sentence(
-            "拿下这场比赛，76人报了一箭之仇，赢了。（吴哥）"
-        ));
+        assert!(ends_sentence("拿下这场比赛，76人报了一箭之仇，赢了。（吴哥）"));
         assert!(!ends_sentence("有力推"));
         assert!(!ends_sentence("“三会一课”“主题党日”等活动开展"));
     }

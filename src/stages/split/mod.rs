@@ -43,8 +43,7 @@ pub fn split(text: &str) -> Vec<Draft> {
     // A "headline" that a tail clearly continues was a paragraph cut short.
     for w in items.windows(2) {
         let (h, t) = (w[0], w[1]);
-        if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body
-        {
+        if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body {
             let s = rejoin::score(&lex, &texts[h], &texts[t], &infos[t], true);
             if s >= 2.6 {
                 infos[h].role = Role::Body;
@@ -126,13 +125,8 @@ fn build(
     dump_order.sort_by_key(|&i| pos_of[i]);
     let read_order: Vec<usize> = groups.iter().flatten().copied().collect();
     if read_order != dump_order {
-        let first = read_order
-            .first()
-            .map_or(String::new(), |&i| excerpt(&texts[i], 12));
-        d.repair(
-            RepairAction::Reordered,
-            format!("reading order restored; opens with {first}"),
-        );
+        let first = read_order.first().map_or(String::new(), |&i| excerpt(&texts[i], 12));
+        d.repair(RepairAction::Reordered, format!("reading order restored; opens with {first}"));
     }
     if let (Some(h), Some(&f)) = (header_end, read_order.first()) {
         if pos_of[f] != h + 1 {
@@ -146,11 +140,7 @@ fn build(
         if paras[i].unwrapped > 0 {
             d.repair(
                 RepairAction::Unwrapped,
-                format!(
-                    "{} lines: {}",
-                    paras[i].unwrapped + 1,
-                    excerpt(&texts[i], 12)
-                ),
+                format!("{} lines: {}", paras[i].unwrapped + 1, excerpt(&texts[i], 12)),
             );
         }
     }
@@ -176,10 +166,7 @@ fn build(
         }
         d.paragraphs.push(text);
     }
-    let body_paras = groups
-        .iter()
-        .filter(|g| !a.headings.contains(&g[0]))
-        .count();
+    let body_paras = groups.iter().filter(|g| !a.headings.contains(&g[0])).count();
     let body_chars: usize = groups.iter().flatten().map(|&i| infos[i].len).sum();
     d.kind = if d.title.is_none() && read_order.iter().any(|&i| infos[i].caption) {
         Kind::PhotoCaption
@@ -217,10 +204,7 @@ mod tests {
     fn short_line_before_body_becomes_title() {
         let drafts = split("标题一\n\n近日，正文第一段。\n\n正文第二段。\n\n珙县标题二\n\n近年来，珙县另一篇正文。\n");
         let titles: Vec<_> = drafts.iter().map(|d| d.title.clone()).collect();
-        assert_eq!(
-            titles,
-            vec![Some("标题一".into()), Some("珙县标题二".into())]
-        );
+        assert_eq!(titles, vec![Some("标题一".into()), Some("珙县标题二".into())]);
         assert_eq!(drafts[0].paragraphs.len(), 2);
     }
 
@@ -229,14 +213,8 @@ mod tests {
         let text = "胶南街道新闻\n\n近日，胶南街道组织党员开展纠纷调解工\n\n作，让党员的作用充分发挥。\n\n胶南街道还开展了其他工作。\n";
         let drafts = split(text);
         assert_eq!(drafts.len(), 1);
-        assert_eq!(
-            drafts[0].paragraphs[0],
-            "近日，胶南街道组织党员开展纠纷调解工作，让党员的作用充分发挥。"
-        );
-        assert!(drafts[0]
-            .repairs
-            .iter()
-            .any(|r| r.action == RepairAction::Rejoined));
+        assert_eq!(drafts[0].paragraphs[0], "近日，胶南街道组织党员开展纠纷调解工作，让党员的作用充分发挥。");
+        assert!(drafts[0].repairs.iter().any(|r| r.action == RepairAction::Rejoined));
     }
 
     #[test]
