@@ -73,7 +73,10 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    for (name, classifier) in [("classify/taxonomy", &taxonomy), ("classify/linear", &linear)] {
+    for (name, classifier) in [
+        ("classify/taxonomy", &taxonomy),
+        ("classify/linear", &linear),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 for a in &analyses {

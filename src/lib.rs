@@ -19,9 +19,9 @@
 
 pub mod cluster;
 pub mod config;
+pub mod eval;
 pub mod faults;
 pub mod ledger;
-pub mod eval;
 pub mod models;
 pub mod pipeline;
 pub mod record;

@@ -11,7 +11,12 @@ use presswire::stages::Draft;
 const DUMP: &str = include_str!("fixtures/sample_dump.txt");
 
 /// An annotated article: key, title paragraph, body paragraphs, acceptable labels.
-type Annotated = (&'static str, Option<usize>, &'static [usize], &'static [&'static str]);
+type Annotated = (
+    &'static str,
+    Option<usize>,
+    &'static [usize],
+    &'static [&'static str],
+);
 
 /// The six articles; the first acceptable label is the preferred one.
 const ARTICLES: &[Annotated] = &[

@@ -31,7 +31,10 @@ pub struct GenDumpsArgs {
 /// If the source cannot be read or a file cannot be written.
 pub fn run(args: GenDumpsArgs) -> anyhow::Result<()> {
     let sources = gen::load_sources(&args.source)?;
-    let truth = args.truth.clone().unwrap_or_else(|| args.out.join(".truth"));
+    let truth = args
+        .truth
+        .clone()
+        .unwrap_or_else(|| args.out.join(".truth"));
     let g = gen::generate(&sources, &args.out, &truth, args.count, args.seed)
         .context("generating dumps")?;
     println!(

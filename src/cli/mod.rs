@@ -1,19 +1,19 @@
 //! The command line: one module per subcommand; this file holds the argument definitions.
 
 pub mod check_config;
-pub mod eval_split;
-pub mod gen_dumps;
 pub mod eval_keywords;
 pub mod eval_ner;
+pub mod eval_split;
+pub mod gen_dumps;
 pub mod process;
 pub mod replay;
 pub mod run;
 pub mod schema;
-pub mod train;
-pub mod submit;
-pub mod worker;
 pub mod status;
+pub mod submit;
+pub mod train;
 pub mod train_ner;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 

@@ -83,7 +83,10 @@ mod tests {
             ..Draft::default()
         };
         let out = clean(vec![d]);
-        assert_eq!(out[0].title.as_deref(), Some("党建领航聚合力 文明花香溢财苑"));
+        assert_eq!(
+            out[0].title.as_deref(),
+            Some("党建领航聚合力 文明花香溢财苑")
+        );
         assert_eq!(out[0].paragraphs, vec!["党建引领。"]);
     }
 }

@@ -182,9 +182,7 @@ fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) 
         }
     }
     // A stand-alone photo caption after a wide gap, or a headless dateline lead.
-    let prev_done = prev.is_none_or(|p| {
-        ctx.infos[p].terminal || ctx.infos[p].role != Role::Body
-    });
+    let prev_done = prev.is_none_or(|p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body);
     if prev_done
         && info.caption
         && info.len < 300
@@ -288,9 +286,10 @@ fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> He
         cov_cur: ctx.lex.coverage(&ctx.texts[t], &cur.body),
         cos: before.cos(&after),
         lead: run.first().is_some_and(|&r| ctx.infos[r].lead),
-        prev_terminal: cur.body.last().is_none_or(|&p| {
-            ctx.infos[p].terminal || ctx.infos[p].role != Role::Body
-        }),
+        prev_terminal: cur
+            .body
+            .last()
+            .is_none_or(|&p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body),
     }
 }
 

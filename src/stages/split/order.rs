@@ -35,7 +35,10 @@ pub fn arrange(
     if body.is_empty() {
         return Vec::new();
     }
-    let in_body = |i: usize| body.binary_search_by_key(&pos_of[i], |&b| pos_of[b]).is_ok();
+    let in_body = |i: usize| {
+        body.binary_search_by_key(&pos_of[i], |&b| pos_of[b])
+            .is_ok()
+    };
     let my_links: Vec<Link> = links
         .iter()
         .copied()
@@ -67,8 +70,7 @@ pub fn arrange(
     let mut k = 0;
     while k < blocks.len() {
         let b = &blocks[k];
-        let self_loop = b.len() > 1
-            && b.last().and_then(|&h| next_link(h)) == b.first().copied();
+        let self_loop = b.len() > 1 && b.last().and_then(|&h| next_link(h)) == b.first().copied();
         if self_loop {
             let cands: Vec<usize> = (1..b.len()).filter(|&j| infos[b[j - 1]].terminal).collect();
             let cut = cands
@@ -102,12 +104,13 @@ pub fn arrange(
         }
         false
     };
-    let try_link = |a: usize, b: usize, succ: &mut Vec<Option<usize>>, pred: &mut Vec<Option<usize>>| {
-        if a != b && succ[a].is_none() && pred[b].is_none() && !reaches(succ, b, a) {
-            succ[a] = Some(b);
-            pred[b] = Some(a);
-        }
-    };
+    let try_link =
+        |a: usize, b: usize, succ: &mut Vec<Option<usize>>, pred: &mut Vec<Option<usize>>| {
+            if a != b && succ[a].is_none() && pred[b].is_none() && !reaches(succ, b, a) {
+                succ[a] = Some(b);
+                pred[b] = Some(a);
+            }
+        };
     // Forced links: column breaks.
     for l in &my_links {
         if let (Some(a), Some(b)) = (block_of(l.head), block_of(l.tail)) {

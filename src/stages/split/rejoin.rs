@@ -32,8 +32,30 @@ pub struct Link {
 }
 
 const CONNECTORS: &[&str] = &[
-    "此外", "同时", "其中", "另外", "然而", "但是", "因此", "所以", "眼下", "如今", "当天", "随后", "此前",
-    "对此", "与此同时", "不过", "而且", "据", "该", "他", "她", "我们", "记者", "“",
+    "此外",
+    "同时",
+    "其中",
+    "另外",
+    "然而",
+    "但是",
+    "因此",
+    "所以",
+    "眼下",
+    "如今",
+    "当天",
+    "随后",
+    "此前",
+    "对此",
+    "与此同时",
+    "不过",
+    "而且",
+    "据",
+    "该",
+    "他",
+    "她",
+    "我们",
+    "记者",
+    "“",
 ];
 
 /// Can this paragraph be the head of a broken paragraph?
@@ -45,7 +67,10 @@ pub fn is_head(text: &str, info: &Info) -> bool {
         Some(c) => {
             is_han(c)
                 || c.is_ascii_alphanumeric()
-                || matches!(c, '，' | '、' | '：' | '“' | '（' | '《' | '—' | '·' | '％' | '%')
+                || matches!(
+                    c,
+                    '，' | '、' | '：' | '“' | '（' | '《' | '—' | '·' | '％' | '%'
+                )
         }
         None => false,
     }
@@ -84,13 +109,7 @@ fn tail_window(s: &str) -> &str {
 }
 
 /// Scores the hypothesis that `tail` continues `head`; `adjacent` when it directly follows.
-pub fn score(
-    lex: &Lexicon,
-    head: &str,
-    tail: &str,
-    tail_info: &Info,
-    adjacent: bool,
-) -> f32 {
+pub fn score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info, adjacent: bool) -> f32 {
     let mut s = 0.0f32;
     if adjacent {
         s += 1.2;
@@ -135,7 +154,14 @@ pub fn score(
     }
     // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
     let t2: String = tail.chars().take(2).collect();
-    let h6: String = head.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    let h6: String = head
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     if t2.chars().count() == 2 && t2.chars().all(is_han) && h6.contains(&t2) {
         s -= 0.8;
     }
@@ -234,8 +260,16 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                 let (a, b) = (chosen[i], chosen[j]);
                 if let (Some(x), Some(y)) = (lookup(a.head, b.tail), lookup(b.head, a.tail)) {
                     if x + y > a.score + b.score + 1e-3 {
-                        chosen[i] = Link { head: a.head, tail: b.tail, score: x };
-                        chosen[j] = Link { head: b.head, tail: a.tail, score: y };
+                        chosen[i] = Link {
+                            head: a.head,
+                            tail: b.tail,
+                            score: x,
+                        };
+                        chosen[j] = Link {
+                            head: b.head,
+                            tail: a.tail,
+                            score: y,
+                        };
                         improved = true;
                     }
                 }
@@ -255,8 +289,13 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                 if Some(ci) == mine {
                     continue;
                 }
-                let Some(x) = lookup(h2, c.tail) else { continue };
-                for alt in cands.iter().filter(|l| l.head == c.head && l.tail != c.tail) {
+                let Some(x) = lookup(h2, c.tail) else {
+                    continue;
+                };
+                for alt in cands
+                    .iter()
+                    .filter(|l| l.head == c.head && l.tail != c.tail)
+                {
                     let taken = chosen
                         .iter()
                         .enumerate()
@@ -266,7 +305,16 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                     }
                     let gain = x + alt.score - c.score - own;
                     if gain > 1e-3 && best.as_ref().is_none_or(|b| gain > b.3) {
-                        best = Some((ci, Link { head: h2, tail: c.tail, score: x }, *alt, gain));
+                        best = Some((
+                            ci,
+                            Link {
+                                head: h2,
+                                tail: c.tail,
+                                score: x,
+                            },
+                            *alt,
+                            gain,
+                        ));
                     }
                 }
             }

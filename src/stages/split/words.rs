@@ -14,7 +14,8 @@ use super::lexical::FxMap;
 const WORDS_GZ: &[u8] = include_bytes!("../../../config/words.txt.gz");
 
 fn key(cs: &[char]) -> u64 {
-    cs.iter().fold(0u64, |k, &c| (k << 21) | u64::from(c as u32))
+    cs.iter()
+        .fold(0u64, |k, &c| (k << 21) | u64::from(c as u32))
 }
 
 fn table() -> &'static FxMap<u64, u32> {

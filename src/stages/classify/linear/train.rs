@@ -243,8 +243,10 @@ mod tests {
         // An unseen mix of known words goes to the class they belong to, and says why.
         let p = model.predict(&doc("联赛 赛季 冠军"), 3);
         assert_eq!(model.labels()[p.best], "sport");
-        assert!(p.evidence.iter().all(|e| ["联赛", "赛季", "冠军", "联", "赛", "季", "冠", "军"]
-            .contains(&e.as_str())));
+        assert!(p
+            .evidence
+            .iter()
+            .all(|e| ["联赛", "赛季", "冠军", "联", "赛", "季", "冠", "军"].contains(&e.as_str())));
         assert!(!p.evidence.is_empty());
         // Nothing known: close to uniform.
         let p = model.predict(&doc("天气 晴朗"), 3);
@@ -288,10 +290,7 @@ mod tests {
         assert!(LinearModel::from_bytes(&bytes[..bytes.len() / 2]).is_err());
         // A valid gzip stream with a wrong version.
         let mut raw = Vec::new();
-        let _ = std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(&bytes[..]),
-            &mut raw,
-        );
+        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut raw);
         raw[4] = 99;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         let _ = std::io::Write::write_all(&mut gz, &raw);
