@@ -1,6 +1,8 @@
 //! Log set-up: human-readable lines by default, JSON on demand, always on stderr so stdout
 //! stays clean for `presswire process`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -11,6 +13,8 @@ pub fn init(format: LogFormat, level: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or journald gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false);
     // A second init (tests calling into the library twice) is harmless: keep the first.
     let _ = match format {

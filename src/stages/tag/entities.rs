@@ -233,18 +233,8 @@ fn find_all(hay: &[char], pat: &[char]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::tag::Zone;
 
-    fn toks(words: &[(&str, &str)]) -> Vec<Token> {
-        words
-            .iter()
-            .map(|(w, p)| Token {
-                word: (*w).into(),
-                pos: (*p).into(),
-                zone: Zone::Body,
-            })
-            .collect()
-    }
+    use crate::stages::tag::test_tokens as toks;
 
     fn block<'a>(tokens: &'a [Token], model: &[(usize, usize, NerType)]) -> Block<'a> {
         Block {

@@ -184,3 +184,16 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
         body_words,
     }
 }
+
+/// Body tokens from `(word, POS)` pairs, for the rule modules' unit tests.
+#[cfg(test)]
+pub(crate) fn test_tokens(pairs: &[(&str, &str)]) -> Vec<Token> {
+    pairs
+        .iter()
+        .map(|(w, p)| Token {
+            word: (*w).into(),
+            pos: (*p).into(),
+            zone: Zone::Body,
+        })
+        .collect()
+}

@@ -256,18 +256,8 @@ pub fn trim(chars: &[char], m: &mut Mention) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::tag::Zone;
 
-    fn toks(pairs: &[(&str, &str)]) -> Vec<Token> {
-        pairs
-            .iter()
-            .map(|(w, p)| Token {
-                word: (*w).into(),
-                pos: (*p).into(),
-                zone: Zone::Body,
-            })
-            .collect()
-    }
+    use crate::stages::tag::test_tokens as toks;
 
     fn text(chars: &[char], m: &Mention) -> String {
         chars[m.start..m.end].iter().collect()
