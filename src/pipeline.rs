@@ -71,6 +71,23 @@ pub enum Stopped {
     TimedOut,
 }
 
+/// Creates the inbox, its quarantine folder and (with `archive = "move"`) its archive folder.
+///
+/// # Errors
+/// Naming the folder that could not be created.
+pub fn create_inbox_folders(config: &Config) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let mut dirs = vec![config.inbox.clone(), config.quarantine_dir()];
+    if config.archive == ArchiveMode::Move {
+        dirs.push(config.archive_dir());
+    }
+    for dir in dirs {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    Ok(())
+}
+
 /// Runs the daemon until `shutdown` resolves, then drains.
 ///
 /// # Errors
@@ -99,19 +116,10 @@ pub async fn run_with(
     if let Some(seam) = faults::describe() {
         tracing::warn!(seam = %seam, "test fault-injection seam is active (PRESSWIRE_* variables); never set these in production");
     }
-    for dir in [
-        config.inbox.clone(),
-        config.state_dir(),
-        config.quarantine_dir(),
-    ] {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create folder {}", dir.display()))?;
-    }
-    if config.archive == ArchiveMode::Move {
-        let dir = config.archive_dir();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create archive folder {}", dir.display()))?;
-    }
+    create_inbox_folders(&config)?;
+    let state = config.state_dir();
+    std::fs::create_dir_all(&state)
+        .with_context(|| format!("cannot create state folder {}", state.display()))?;
     // Held until this function returns; the kernel releases it if the process dies.
     let _lock = DaemonLock::acquire(&config.inbox, &config.state_dir())?;
     let ledger = Ledger::open(&config.state_dir())?;

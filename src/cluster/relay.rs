@@ -9,7 +9,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -32,15 +31,7 @@ pub async fn run(
     queue: Queue,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    for dir in [config.inbox.clone(), config.quarantine_dir()] {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create folder {}", dir.display()))?;
-    }
-    if config.archive == ArchiveMode::Move {
-        let dir = config.archive_dir();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create archive folder {}", dir.display()))?;
-    }
+    crate::pipeline::create_inbox_folders(&config)?;
     let config = Arc::new(config);
     let submitter = Arc::new(Submitter::new(
         queue,
