@@ -13,12 +13,16 @@
 //! Pairs are then chosen as a maximum-weight matching (greedy, improved by pairwise swaps):
 //! each head gets at most one tail and each tail at most one head.
 
+use super::evidence::{self, Place};
 use super::kinds::{is_han, Info, Role};
 use super::lexical::Lexicon;
-use super::words;
 
-/// Minimum score of an accepted pair.
-pub const THRESHOLD: f32 = 0.2;
+/// Minimum log-odds of a pair entering the matching (tuned on the dev seed 1: lower admits
+/// more false pairs than the one-to-one matching removes).
+pub const THRESHOLD: f32 = -1.0;
+
+/// How many candidates per head enter the matching.
+const PER_HEAD: usize = 6;
 
 /// A head paragraph joined to its tail.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,36 +31,9 @@ pub struct Link {
     pub head: usize,
     /// Index of the tail paragraph.
     pub tail: usize,
-    /// Evidence score.
+    /// Evidence score (log-odds).
     pub score: f32,
 }
-
-const CONNECTORS: &[&str] = &[
-    "此外",
-    "同时",
-    "其中",
-    "另外",
-    "然而",
-    "但是",
-    "因此",
-    "所以",
-    "眼下",
-    "如今",
-    "当天",
-    "随后",
-    "此前",
-    "对此",
-    "与此同时",
-    "不过",
-    "而且",
-    "据",
-    "该",
-    "他",
-    "她",
-    "我们",
-    "记者",
-    "“",
-];
 
 /// Can this paragraph be the head of a broken paragraph?
 pub fn is_head(text: &str, info: &Info) -> bool {
@@ -81,150 +58,110 @@ fn is_tail_candidate(info: &Info) -> bool {
     matches!(info.role, Role::Body) && info.dateline.is_none()
 }
 
-fn first_clause_len(s: &str) -> usize {
-    s.chars()
-        .take_while(|c| !matches!(c, '，' | '。' | '、' | '；' | '：' | '！' | '？' | ','))
-        .count()
+/// A candidate pair with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index of the head paragraph.
+    pub head: usize,
+    /// Index of the tail paragraph.
+    pub tail: usize,
+    /// The evidence features ([`evidence::NAMES`]).
+    pub features: [f32; evidence::N],
 }
 
-fn head_window(s: &str) -> &str {
-    // The last sentence-ish window of the head, minus the two characters at the cut.
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    if n < 4 {
-        return "";
-    }
-    let start = n.saturating_sub(24);
-    let end = n - 2;
-    &s[chars[start].0..chars[end].0]
-}
-
-fn tail_window(s: &str) -> &str {
-    let chars: Vec<(usize, char)> = s.char_indices().take(26).collect();
-    if chars.len() < 4 {
-        return "";
-    }
-    let end = chars.last().map_or(s.len(), |(i, c)| i + c.len_utf8());
-    &s[chars[2].0..end]
-}
-
-/// Scores the hypothesis that `tail` continues `head`; `adjacent` when it directly follows.
-pub fn score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info, adjacent: bool) -> f32 {
-    let mut s = 0.0f32;
-    if adjacent {
-        s += 1.2;
-    }
-    if tail_info.bad_start {
-        s += 2.0;
-    }
-    if tail_info.lead {
-        s -= 2.5;
-    }
-    if CONNECTORS.iter().any(|c| tail.starts_with(c)) {
-        s -= 0.8;
-    }
-    let first = first_clause_len(tail);
-    if first <= 2 && !tail_info.bad_start {
-        s += 0.5;
-    }
-    // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph.
-    if let Some(dot) = tail.find('。') {
-        let k = tail[..dot].chars().count();
-        if k <= 16 && first == k && tail[dot..].chars().count() > 6 {
-            s -= 1.0;
-        }
-    }
-    if head.ends_with(['，', '、', '：', '“', '（', '《']) {
-        s += 0.8;
-    }
-    let a = head.chars().last();
-    let b = tail.chars().next();
-    if let (Some(a), Some(b)) = (a, b) {
-        if is_han(a) && is_han(b) {
-            match lex.count(a, b) {
-                0 => {}
-                1 => s += 0.6,
-                _ => s += 1.0,
-            }
-        }
-        s += crossing(head, tail);
-        if a.is_ascii_digit() && b.is_ascii_digit() {
-            s += 0.8;
-        }
-    }
-    // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
-    let t2: String = tail.chars().take(2).collect();
-    let h6: String = head
-        .chars()
-        .rev()
-        .take(6)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
+/// Every (head, tail) candidate of a dump with its features: `items` are the non-furniture
+/// paragraph indices in dump order.
+pub fn candidates(
+    texts: &[String],
+    infos: &[Info],
+    items: &[usize],
+    lex: &Lexicon,
+) -> Vec<Candidate> {
+    let heads: Vec<usize> = (0..items.len())
+        .filter(|&k| is_head(&texts[items[k]], &infos[items[k]]))
         .collect();
-    if t2.chars().count() == 2 && t2.chars().all(is_han) && h6.contains(&t2) {
-        s -= 0.8;
+    if heads.is_empty() {
+        return Vec::new();
     }
-    let ov = lex.overlap(head_window(head), tail_window(tail));
-    s += (ov * 0.15).min(0.6);
-    s
+    let tails: Vec<usize> = (0..items.len())
+        .filter(|&k| is_tail_candidate(&infos[items[k]]))
+        .collect();
+    let head_ctx: Vec<_> = heads
+        .iter()
+        .map(|&k| evidence::context(lex, items, k, true))
+        .collect();
+    let tail_ctx: Vec<_> = tails
+        .iter()
+        .map(|&k| evidence::context(lex, items, k, false))
+        .collect();
+    let mut out = Vec::new();
+    for (hi, &hk) in heads.iter().enumerate() {
+        let h = items[hk];
+        for (ti, &tk) in tails.iter().enumerate() {
+            let t = items[tk];
+            if t == h {
+                continue;
+            }
+            let pred = tk.checked_sub(1).map(|j| items[j]);
+            let place = Place {
+                adjacent: tk == hk + 1,
+                tail_after_head: pred.is_some_and(|p| p != h && is_head(&texts[p], &infos[p])),
+                tail_after_header: pred.is_none_or(|p| infos[p].role != Role::Body),
+                distance: tk.abs_diff(hk),
+                backwards: tk < hk,
+                // Neighbourhoods that share a paragraph compare the two paragraphs alone.
+                topic: if tk + 1 == hk || tk + 2 == hk {
+                    lex.vector([h]).cos(&lex.vector([t]))
+                } else {
+                    head_ctx[hi].cos(&tail_ctx[ti])
+                },
+            };
+            out.push(Candidate {
+                head: h,
+                tail: t,
+                features: evidence::features(lex, &texts[h], &texts[t], &infos[t], &place),
+            });
+        }
+    }
+    out
 }
 
-/// Evidence from a dictionary word spanning the cut: `推|动`, `调解工|作`.
-fn crossing(head: &str, tail: &str) -> f32 {
-    let h: Vec<char> = head.chars().rev().take(2).collect();
-    let t: Vec<char> = tail.chars().take(2).collect();
-    let mut best = 0u32;
-    if let (Some(&a), Some(&b)) = (h.first(), t.first()) {
-        best = best.max(words::freq(&[a, b]));
-        if let Some(&a2) = h.get(1) {
-            best = best.max(words::freq(&[a2, a, b]));
-        }
-        if let Some(&b2) = t.get(1) {
-            best = best.max(words::freq(&[a, b, b2]));
-        }
-    }
-    if best == 0 {
-        return 0.0;
-    }
-    (0.8 + 0.25 * (best as f32 / 20.0).log10()).min(1.6)
+/// Log-odds that body paragraph `tail` continues `head` when it directly follows it (used to
+/// tell a cut-short paragraph from a headline).
+pub fn adjacent_score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info) -> f32 {
+    let place = Place {
+        adjacent: true,
+        distance: 1,
+        ..Place::default()
+    };
+    evidence::score(&evidence::features(lex, head, tail, tail_info, &place))
 }
 
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
 /// dump order.
 pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
-    let heads: Vec<usize> = items
-        .iter()
-        .copied()
-        .filter(|&i| is_head(&texts[i], &infos[i]))
+    let mut by_head: Vec<Link> = candidates(texts, infos, items, lex)
+        .into_iter()
+        .map(|c| Link {
+            head: c.head,
+            tail: c.tail,
+            score: evidence::score(&c.features),
+        })
+        .filter(|l| l.score >= THRESHOLD)
         .collect();
-    if heads.is_empty() {
-        return Vec::new();
-    }
-    let mut next_of = vec![usize::MAX; texts.len()];
-    for w in items.windows(2) {
-        next_of[w[0]] = w[1];
-    }
-    let tails: Vec<usize> = items
-        .iter()
-        .copied()
-        .filter(|&i| is_tail_candidate(&infos[i]))
-        .collect();
+    by_head.sort_by(|a, b| a.head.cmp(&b.head).then(b.score.total_cmp(&a.score)));
     let mut cands: Vec<Link> = Vec::new();
-    for &h in &heads {
-        let mut mine: Vec<Link> = tails
-            .iter()
-            .filter(|&&t| t != h)
-            .map(|&t| Link {
-                head: h,
-                tail: t,
-                score: score(lex, &texts[h], &texts[t], &infos[t], next_of[h] == t),
-            })
-            .filter(|l| l.score >= THRESHOLD)
-            .collect();
-        mine.sort_by(|a, b| b.score.total_cmp(&a.score));
-        mine.truncate(6);
-        cands.extend(mine);
+    let mut last = usize::MAX;
+    let mut n = 0;
+    for l in by_head {
+        if l.head != last {
+            last = l.head;
+            n = 0;
+        }
+        if n < PER_HEAD {
+            cands.push(l);
+        }
+        n += 1;
     }
     matching(cands)
 }

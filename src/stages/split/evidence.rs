@@ -1,0 +1,230 @@
+//! Evidence that one paragraph (the *tail*) continues another cut short by a column break
+//! (the *head*): a fixed list of cheap features per candidate pair, combined by a logistic
+//! model whose weights were fitted on generated dumps (see [`WEIGHTS`]).
+//!
+//! Every feature is a few table lookups: the dump's bigram counts ([`Lexicon`]), jieba's
+//! two- and three-character words ([`words::freq`]) and facts about the two paragraphs and
+//! their neighbours computed once per paragraph.
+
+use super::kinds::{is_han, Info};
+use super::lexical::{Lexicon, Vector};
+use super::words;
+
+/// Number of features.
+pub const N: usize = 24;
+
+/// Feature names, in order (for the fitting example and debugging).
+pub const NAMES: [&str; N] = [
+    "adjacent",
+    "bad_start",
+    "lead",
+    "connector",
+    "short_first_clause",
+    "topic_sentence",
+    "head_open_punct",
+    "cut_bigram_once",
+    "cut_bigram_often",
+    "cross2",
+    "cross3_left",
+    "cross3_right",
+    "digits",
+    "repeat_at_cut",
+    "overlap",
+    "tail_word",
+    "head_word",
+    "tail_after_head",
+    "tail_after_header",
+    "log_distance",
+    "backwards",
+    "topic",
+    "long_clause",
+    "head_ends_han",
+];
+
+/// Logistic weights of the features (log-odds per unit), and [`BIAS`].
+///
+/// Fitted by L2-regularised logistic regression (λ = 1, Newton's method; `cargo run
+/// --example rejoin_fit -- DIR`) over all 26,500 (head, tail) candidates of 300 generated
+/// dumps (`gen-dumps --seed 1`, default columns 400–1,200, source
+/// `sina_sport_tech_2018.jsonl`), labelled by the generator's truth, with the annotated
+/// sample dump's candidates added at weight 100 (`SAMPLE=…@100`): the constraint that its
+/// five breaks, two of them non-adjacent, stay right. `topic_sentence` is pinned at −1.0
+/// (`PIN=topic_sentence=-1`): the generator's sources never open a paragraph with a short
+/// topic sentence (`强化日常保障。由村委…`), real newspapers often do. Seed 7 is held out.
+pub const WEIGHTS: [f32; N] = [
+    8.070, 2.778, -3.976, -1.900, 2.101, -1.000, -0.279, 3.587, 4.603, 0.874, 0.046, 1.307, 0.804,
+    -1.420, 0.616, -0.006, 0.395, 2.066, 1.396, -0.660, 3.013, 3.177, -1.757, -1.877,
+];
+
+/// Intercept of the logistic model (fitted with [`WEIGHTS`]).
+pub const BIAS: f32 = -6.939;
+
+const CONNECTORS: &[&str] = &[
+    "此外",
+    "同时",
+    "其中",
+    "另外",
+    "然而",
+    "但是",
+    "因此",
+    "所以",
+    "眼下",
+    "如今",
+    "当天",
+    "随后",
+    "此前",
+    "对此",
+    "与此同时",
+    "不过",
+    "而且",
+    "据",
+    "该",
+    "他",
+    "她",
+    "我们",
+    "记者",
+    "“",
+];
+
+/// Where the tail sits relative to the head and its own neighbours in the dump.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Place {
+    /// The tail directly follows the head.
+    pub adjacent: bool,
+    /// The paragraph before the tail is another unfinished body paragraph (a column end).
+    pub tail_after_head: bool,
+    /// The paragraph before the tail is a header line, a caption or nothing.
+    pub tail_after_header: bool,
+    /// Distance in paragraphs between head and tail.
+    pub distance: usize,
+    /// The tail comes before the head in the dump.
+    pub backwards: bool,
+    /// Cosine between the head's and the tail's neighbourhoods.
+    pub topic: f32,
+}
+
+/// The log-odds that `tail` continues `head`.
+pub fn score(f: &[f32; N]) -> f32 {
+    BIAS + f
+        .iter()
+        .zip(WEIGHTS.iter())
+        .map(|(x, w)| x * w)
+        .sum::<f32>()
+}
+
+fn first_clause_len(s: &str) -> usize {
+    s.chars()
+        .take_while(|c| !matches!(c, '，' | '。' | '、' | '；' | '：' | '！' | '？' | ','))
+        .count()
+}
+
+fn last_clause_len(s: &str) -> usize {
+    s.chars()
+        .rev()
+        .take_while(|c| !matches!(c, '，' | '。' | '、' | '；' | '：' | '！' | '？' | ','))
+        .count()
+}
+
+fn head_window(s: &str) -> &str {
+    // The last sentence-ish window of the head, minus the two characters at the cut.
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let n = chars.len();
+    if n < 4 {
+        return "";
+    }
+    let start = n.saturating_sub(24);
+    let end = n - 2;
+    &s[chars[start].0..chars[end].0]
+}
+
+fn tail_window(s: &str) -> &str {
+    let chars: Vec<(usize, char)> = s.char_indices().take(26).collect();
+    if chars.len() < 4 {
+        return "";
+    }
+    let end = chars.last().map_or(s.len(), |(i, c)| i + c.len_utf8());
+    &s[chars[2].0..end]
+}
+
+/// `log10` of a word frequency, 0 for a non-word (the table holds words of frequency ≥ 20).
+fn word_strength(cs: &[char]) -> f32 {
+    let f = words::freq(cs);
+    if f == 0 {
+        0.0
+    } else {
+        (f as f32).log10()
+    }
+}
+
+/// The features of the pair (`head`, `tail`).
+pub fn features(
+    lex: &Lexicon,
+    head: &str,
+    tail: &str,
+    tail_info: &Info,
+    place: &Place,
+) -> [f32; N] {
+    let mut f = [0.0f32; N];
+    let b = |x: bool| f32::from(u8::from(x));
+    f[0] = b(place.adjacent);
+    f[1] = b(tail_info.bad_start);
+    f[2] = b(tail_info.lead);
+    f[3] = b(CONNECTORS.iter().any(|c| tail.starts_with(c)));
+    let first = first_clause_len(tail);
+    f[4] = b(first <= 2 && !tail_info.bad_start);
+    // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph.
+    if let Some(dot) = tail.find('。') {
+        let k = tail[..dot].chars().count();
+        f[5] = b(k <= 16 && first == k && tail[dot..].chars().count() > 6);
+    }
+    f[6] = b(head.ends_with(['，', '、', '：', '“', '（', '《']));
+    let h: Vec<char> = head.chars().rev().take(2).collect();
+    let t: Vec<char> = tail.chars().take(2).collect();
+    if let (Some(&a), Some(&c)) = (h.first(), t.first()) {
+        if is_han(a) && is_han(c) {
+            match lex.count(a, c) {
+                0 => {}
+                1 => f[7] = 1.0,
+                _ => f[8] = 1.0,
+            }
+            f[9] = word_strength(&[a, c]);
+            if let Some(&a2) = h.get(1) {
+                f[10] = word_strength(&[a2, a, c]);
+            }
+            if let Some(&c2) = t.get(1) {
+                f[11] = word_strength(&[a, c, c2]);
+            }
+        }
+        f[12] = b(a.is_ascii_digit() && c.is_ascii_digit());
+        f[23] = b(is_han(a));
+    }
+    if t.len() == 2 {
+        f[15] = word_strength(&t);
+    }
+    if h.len() == 2 {
+        f[16] = word_strength(&[h[1], h[0]]);
+    }
+    // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
+    if t.len() == 2 && t.iter().all(|&c| is_han(c)) {
+        let h6: Vec<char> = head.chars().rev().take(6).collect();
+        f[13] = b(h6.windows(2).any(|w| w[1] == t[0] && w[0] == t[1]));
+    }
+    f[14] = lex.overlap(head_window(head), tail_window(tail)).min(6.0);
+    f[17] = b(place.tail_after_head);
+    f[18] = b(place.tail_after_header);
+    f[19] = (1.0 + place.distance as f32).ln();
+    f[20] = b(place.backwards);
+    f[21] = place.topic;
+    f[22] = b(last_clause_len(head) + first > 30);
+    f
+}
+
+/// The neighbourhood vector of a paragraph and the one before (`before`) or after it.
+pub fn context(lex: &Lexicon, items: &[usize], k: usize, before: bool) -> Vector {
+    let other = if before {
+        k.checked_sub(1)
+    } else {
+        Some(k + 1).filter(|&j| j < items.len())
+    };
+    lex.vector(std::iter::once(items[k]).chain(other.map(|j| items[j])))
+}
