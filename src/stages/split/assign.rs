@@ -121,7 +121,11 @@ fn walk(ctx: &Ctx<'_>, items: &[usize]) -> Vec<Article> {
                 k += 1;
             }
             let group = &items[start..k];
-            let body_next = k < items.len();
+            // A lone photo caption under a header is not its body: the header is detached.
+            let run = body_run(ctx.infos, items, k);
+            let lone_caption =
+                run.len() == 1 && ctx.infos[run[0]].caption && ctx.texts[run[0]].contains("图为");
+            let body_next = k < items.len() && !lone_caption;
             let headers = parse_group(ctx.infos, group);
             let n = headers.len();
             for (j, h) in headers.into_iter().enumerate() {

@@ -285,6 +285,16 @@ mod tests {
     }
 
     #[test]
+    fn lone_caption_under_a_header_is_not_its_body() {
+        let text = "彩民合买揽得大奖\n\n据报道，比赛现场很热闹。图为比赛现场。\n\n应勇会见比尔·盖茨\n\n■林松杰\n\n上海市市长应勇今天下午会见了比尔·盖茨。\n";
+        let drafts = split(text);
+        let caption = drafts
+            .iter()
+            .find(|d| d.paragraphs.iter().any(|p| p.contains("图为")));
+        assert!(caption.is_some_and(|d| d.title.is_none()), "{drafts:?}");
+    }
+
+    #[test]
     fn furniture_is_removed_and_reported() {
         let drafts = split("第3版\n\n标题\n\n近日，正文。\n");
         assert_eq!(drafts.len(), 1);
