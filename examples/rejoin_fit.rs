@@ -15,8 +15,11 @@ use presswire::eval::truth::{PieceRole, Truth};
 use presswire::source::decode::decode;
 use presswire::stages::split::{evidence, prepare, rejoin};
 
+#[derive(Clone, Copy)]
 struct Row {
     x: [f64; evidence::N + 1],
+    /// Second-stage inputs: score, head margin, tail margin, 1 (matched pairs only).
+    x2: Option<[f64; 4]>,
     y: bool,
     wt: f64,
     head: (usize, usize),
@@ -55,7 +58,9 @@ fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut u
             continue;
         }
         *dump_no += 1;
-        for c in rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex) {
+        let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
+        let x2s = stage2_inputs(&cands);
+        for (c, x2) in cands.into_iter().zip(x2s) {
             let (h, t) = (&truth.pieces[c.head], &truth.pieces[c.tail]);
             let y = h.role == PieceRole::Body
                 && t.role == PieceRole::Body
@@ -69,6 +74,7 @@ fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut u
             x[evidence::N] = 1.0;
             rows.push(Row {
                 x,
+                x2,
                 y,
                 wt: 1.0,
                 head: (*dump_no, c.head),
@@ -79,7 +85,32 @@ fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut u
 
 const D: usize = evidence::N + 1;
 
-fn fit(rows: &[Row], lambda: f64, pinned: &[(usize, f64)]) -> [f64; D] {
+/// Second-stage inputs of every candidate: for the pairs the matching chose (compiled-in
+/// first stage), score and margins; `None` for the others (the second stage never sees them).
+fn stage2_inputs(cands: &[rejoin::Candidate]) -> Vec<Option<[f64; 4]>> {
+    let scored = rejoin::score_all(cands);
+    let chosen = rejoin::matched(&scored);
+    let m = rejoin::margins(&chosen, &scored);
+    scored
+        .iter()
+        .map(|l| {
+            chosen
+                .iter()
+                .position(|c| c.head == l.head && c.tail == l.tail)
+                .map(|k| {
+                    let (mh, mt) = m[k];
+                    [f64::from(l.score), f64::from(mh), f64::from(mt), 1.0]
+                })
+        })
+        .collect()
+}
+
+fn fit<const D: usize>(
+    rows: &[Row],
+    get: impl Fn(&Row) -> [f64; D],
+    lambda: f64,
+    pinned: &[(usize, f64)],
+) -> [f64; D] {
     let mut w = [0.0f64; D];
     for &(i, v) in pinned {
         w[i] = v;
@@ -88,14 +119,15 @@ fn fit(rows: &[Row], lambda: f64, pinned: &[(usize, f64)]) -> [f64; D] {
         let mut g = [0.0f64; D];
         let mut h = [[0.0f64; D]; D];
         for r in rows {
-            let z: f64 = r.x.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
+            let x = get(r);
+            let z: f64 = x.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
             let p = 1.0 / (1.0 + (-z).exp());
             let e = r.wt * (p - f64::from(u8::from(r.y)));
             let s = r.wt * p * (1.0 - p);
             for i in 0..D {
-                g[i] += e * r.x[i];
+                g[i] += e * x[i];
                 for j in 0..D {
-                    h[i][j] += s * r.x[i] * r.x[j];
+                    h[i][j] += s * x[i] * x[j];
                 }
             }
         }
@@ -126,7 +158,7 @@ fn fit(rows: &[Row], lambda: f64, pinned: &[(usize, f64)]) -> [f64; D] {
 }
 
 /// Gaussian elimination with partial pivoting.
-fn solve(mut a: [[f64; D]; D], mut b: [f64; D]) -> [f64; D] {
+fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> [f64; D] {
     for c in 0..D {
         let p = (c..D)
             .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
@@ -158,12 +190,16 @@ fn solve(mut a: [[f64; D]; D], mut b: [f64; D]) -> [f64; D] {
 
 /// Share of true heads whose best-scoring candidate is the true tail, and the number of
 /// candidates scoring ≥ 0 that are false.
-fn top1(rows: &[Row], w: &[f64; D]) -> (f64, usize, usize) {
+fn top1<const D: usize>(
+    rows: &[Row],
+    get: impl Fn(&Row) -> [f64; D],
+    w: &[f64; D],
+) -> (f64, usize, usize) {
     let mut best: std::collections::HashMap<(usize, usize), (f64, bool)> = Default::default();
     let mut false_pos = 0;
     let mut true_pos = 0;
     for r in rows {
-        let z: f64 = r.x.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
+        let z: f64 = get(r).iter().zip(w.iter()).map(|(a, b)| a * b).sum();
         if z >= 0.0 {
             if r.y {
                 true_pos += 1;
@@ -254,7 +290,9 @@ fn main() {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             let p = prepare(&text);
             dumps += 1;
-            for c in rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex) {
+            let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
+            let x2s = stage2_inputs(&cands);
+            for (c, x2) in cands.into_iter().zip(x2s) {
                 let mut x = [0.0f64; D];
                 for (k, v) in c.features.iter().enumerate() {
                     x[k] = f64::from(*v);
@@ -262,6 +300,7 @@ fn main() {
                 x[evidence::N] = 1.0;
                 rows.push(Row {
                     x,
+                    x2,
                     y: truth.contains(&(c.head, c.tail)),
                     wt,
                     head: (dumps, c.head),
@@ -279,7 +318,7 @@ fn main() {
         cur[k] = f64::from(*w);
     }
     cur[evidence::N] = f64::from(evidence::BIAS);
-    let (a, tp, fp) = top1(&rows, &cur);
+    let (a, tp, fp) = top1(&rows, |r| r.x, &cur);
     println!("compiled-in weights: top-1 {a:.4}, ≥0: {tp} true {fp} false");
     let lambda = std::env::var("LAMBDA")
         .ok()
@@ -296,8 +335,8 @@ fn main() {
             Some((i, v.parse().ok()?))
         })
         .collect();
-    let w = fit(&rows, lambda, &pinned);
-    let (a, tp, fp) = top1(&rows, &w);
+    let w = fit(&rows, |r| r.x, lambda, &pinned);
+    let (a, tp, fp) = top1(&rows, |r| r.x, &w);
     println!("fitted weights:      top-1 {a:.4}, ≥0: {tp} true {fp} false");
     for (k, n) in evidence::NAMES.iter().enumerate() {
         println!("  {n:<20} {:+.3}", w[k]);
@@ -308,4 +347,34 @@ fn main() {
     println!("pub const BIAS: f32 = {:.3};", w[evidence::N]);
     let all: Vec<String> = w.iter().map(|x| format!("{x:.3}")).collect();
     println!("PW_W={}", all.join(","));
+    // Second stage, on the compiled-in first stage.
+    let matched: Vec<Row> = rows
+        .iter()
+        .filter(|r| r.x2.is_some())
+        .map(|r| Row { x2: r.x2, ..*r })
+        .collect();
+    let get2 = |r: &Row| r.x2.unwrap_or_default();
+    let w2 = fit(&matched, get2, lambda, &[]);
+    let t = matched.iter().filter(|r| r.y).count();
+    println!(
+        "matched pairs: {} ({t} true); second stage keeps:",
+        matched.len()
+    );
+    for cut in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+        let keep = |r: &&Row| {
+            get2(r)
+                .iter()
+                .zip(w2.iter())
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                >= cut
+        };
+        let k = matched.iter().filter(keep).count();
+        let kt = matched.iter().filter(keep).filter(|r| r.y).count();
+        println!("  ≥ {cut:+.1}: {k} kept, {kt} true");
+    }
+    println!(
+        "pub const STAGE2: [f32; 4] = [{:.3}, {:.3}, {:.3}, {:.3}];",
+        w2[3], w2[0], w2[1], w2[2]
+    );
 }
