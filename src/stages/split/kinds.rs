@@ -424,7 +424,10 @@ fn is_headline(s: &str) -> bool {
     {
         return false;
     }
-    s.chars().filter(|c| is_han(*c)).count() * 2 >= n
+    // Mostly Han, or Han with Latin names and digits (`Facebook重组ARVR团队 更专注长期目标`).
+    let han = s.chars().filter(|c| is_han(*c)).count();
+    let latin = s.chars().filter(char::is_ascii_alphanumeric).count();
+    han * 2 >= n || (han >= 4 && (han + latin) * 10 >= n * 8)
 }
 
 /// Classifies every paragraph.
@@ -544,5 +547,12 @@ mod tests {
         ));
         assert!(!ends_sentence("有力推"));
         assert!(!ends_sentence("“三会一课”“主题党日”等活动开展"));
+    }
+
+    #[test]
+    fn headlines_may_carry_latin_names() {
+        assert!(is_headline("Facebook重组ARVR团队 更专注长期目标"));
+        assert!(is_headline("商务办公首选 戴尔Latitude 5491笔记本体验"));
+        assert!(!is_headline("iPhone XS Max vs Galaxy S9+"));
     }
 }
