@@ -223,7 +223,11 @@ fn top1<const D: usize>(
 
 /// `SHOW=FILE`: every candidate of one dump scoring ≥ −3, with its features.
 fn show(path: &str) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = std::fs::read(path)
+        .ok()
+        .and_then(|b| decode(&b).ok())
+        .map(|d| d.text)
+        .unwrap_or_default();
     let p = prepare(&text);
     let ex = |i: usize, end: bool| -> String {
         let t = &p.texts[i];

@@ -44,11 +44,12 @@ pub const NAMES: [&str; N] = [
 /// Logistic weights of the features (log-odds per unit), and [`BIAS`].
 ///
 /// Fitted by L2-regularised logistic regression (λ = 1, Newton's method; `cargo run
-/// --example rejoin_fit -- DIR`) over all 26,500 (head, tail) candidates of 300 generated
-/// dumps (`gen-dumps --seed 1`, default columns 400–1,200, source
-/// `sina_sport_tech_2018.jsonl`), labelled by the generator's truth, with the annotated
-/// sample dump's candidates added at weight 100 (`SAMPLE=…@100`): the constraint that its
-/// five breaks, two of them non-adjacent, stay right. `topic_sentence` is pinned at −1.0
+/// --example rejoin_fit -- DIR`, see `docs/SPLIT.md`) over all 24,713 (head, tail)
+/// candidates of 300 generated dumps (`gen-dumps --seed 1`, default columns 400–1,200, source
+/// `sina_sport_tech_2018.jsonl`), labelled by the generator's truth, with the annotated sample
+/// dump's candidates added at weight 100: the constraint that its five breaks, two of them
+/// non-adjacent, stay right (`SAMPLE=tests/fixtures/sample_dump.txt:23-17,27-19,34-28,
+/// 50-51,55-56@100`, paragraph indices of the true pairs). `topic_sentence` is pinned at −1.0
 /// (`PIN=topic_sentence=-1`): the generator's sources never open a paragraph with a short
 /// topic sentence (`强化日常保障。由村委…`), real newspapers often do. Seed 7 is held out.
 pub const WEIGHTS: [f32; N] = [
