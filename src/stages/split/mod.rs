@@ -295,6 +295,19 @@ mod tests {
     }
 
     #[test]
+    fn speaker_colon_headline_opens_an_article() {
+        let text = "胶南街道党建工作纪实\n\n胶南街道组织党员开展纠纷调解工作。\n\n胶南街道党员还开展了志愿服务。\n\n徐强：做群众的贴心人\n\n胶南街道党员开展纠纷调解和志愿服务工作。\n";
+        let titles: Vec<_> = split(text).into_iter().map(|d| d.title).collect();
+        assert_eq!(
+            titles,
+            vec![
+                Some("胶南街道党建工作纪实".into()),
+                Some("徐强：做群众的贴心人".into())
+            ]
+        );
+    }
+
+    #[test]
     fn furniture_is_removed_and_reported() {
         let drafts = split("第3版\n\n标题\n\n近日，正文。\n");
         assert_eq!(drafts.len(), 1);
