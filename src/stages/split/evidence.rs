@@ -170,6 +170,77 @@ fn word_strength(cs: &[char]) -> f32 {
     }
 }
 
+/// What the features need from a head paragraph, computed once per paragraph.
+#[derive(Debug, Clone, Default)]
+pub struct HeadSide {
+    /// Its last and second-last characters.
+    last: [Option<char>; 2],
+    /// Its last six characters, last first.
+    h6: Vec<char>,
+    /// Ends in `，、：“（《`.
+    open_punct: bool,
+    /// Length of its last clause in characters.
+    last_clause: usize,
+    /// Bigram ids of the window before the cut ([`Lexicon::ids`]).
+    window: Vec<u32>,
+}
+
+impl HeadSide {
+    /// The head-side facts of `head`.
+    pub fn new(lex: &Lexicon, head: &str) -> Self {
+        let h6: Vec<char> = head.chars().rev().take(6).collect();
+        HeadSide {
+            last: [h6.first().copied(), h6.get(1).copied()],
+            open_punct: head.ends_with(['，', '、', '：', '“', '（', '《']),
+            last_clause: last_clause_len(head),
+            window: lex.ids(head_window(head)),
+            h6,
+        }
+    }
+}
+
+/// What the features need from a tail paragraph, computed once per paragraph.
+#[derive(Debug, Clone, Default)]
+pub struct TailSide {
+    /// Its first and second characters.
+    first: [Option<char>; 2],
+    bad_start: bool,
+    lead: bool,
+    connector: bool,
+    /// Length of its first clause in characters.
+    first_clause: usize,
+    topic_sentence: bool,
+    /// Bigram ids of the window after the cut ([`Lexicon::ids`]).
+    window: Vec<u32>,
+}
+
+impl TailSide {
+    /// The tail-side facts of `tail`.
+    pub fn new(lex: &Lexicon, tail: &str, info: &Info) -> Self {
+        let mut cs = tail.chars();
+        let t = [cs.next(), cs.next()];
+        let first = first_clause_len(tail);
+        // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph
+        // (when it opens with a word: `众成为国民关注的领域。` is the end of a cut sentence).
+        let topic_sentence = match (tail.find('。'), t) {
+            (Some(dot), [Some(a), Some(b)]) => {
+                let k = tail[..dot].chars().count();
+                k <= 16 && first == k && tail[dot..].chars().count() > 6 && words::freq(&[a, b]) > 0
+            }
+            _ => false,
+        };
+        TailSide {
+            first: t,
+            bad_start: info.bad_start,
+            lead: info.lead,
+            connector: CONNECTORS.iter().any(|c| tail.starts_with(c)),
+            first_clause: first,
+            topic_sentence,
+            window: lex.ids(tail_window(tail)),
+        }
+    }
+}
+
 /// The features of the pair (`head`, `tail`).
 pub fn features(
     lex: &Lexicon,
@@ -178,28 +249,26 @@ pub fn features(
     tail_info: &Info,
     place: &Place,
 ) -> [f32; N] {
+    pair_features(
+        lex,
+        &HeadSide::new(lex, head),
+        &TailSide::new(lex, tail, tail_info),
+        place,
+    )
+}
+
+/// The features of a pair from its precomputed sides.
+pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -> [f32; N] {
     let mut f = [0.0f32; N];
     let b = |x: bool| f32::from(u8::from(x));
     f[0] = b(place.adjacent);
-    f[1] = b(tail_info.bad_start);
-    f[2] = b(tail_info.lead);
-    f[3] = b(CONNECTORS.iter().any(|c| tail.starts_with(c)));
-    let first = first_clause_len(tail);
-    f[4] = b(first <= 2 && !tail_info.bad_start);
-    let h: Vec<char> = head.chars().rev().take(2).collect();
-    let t: Vec<char> = tail.chars().take(2).collect();
-    // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph (when
-    // it opens with a word: `众成为国民关注的领域。` is the end of a cut sentence).
-    if let Some(dot) = tail.find('。') {
-        let k = tail[..dot].chars().count();
-        f[5] = b(k <= 16
-            && first == k
-            && tail[dot..].chars().count() > 6
-            && t.len() == 2
-            && words::freq(&t) > 0);
-    }
-    f[6] = b(head.ends_with(['，', '、', '：', '“', '（', '《']));
-    if let (Some(&a), Some(&c)) = (h.first(), t.first()) {
+    f[1] = b(t.bad_start);
+    f[2] = b(t.lead);
+    f[3] = b(t.connector);
+    f[4] = b(t.first_clause <= 2 && !t.bad_start);
+    f[5] = b(t.topic_sentence);
+    f[6] = b(h.open_punct);
+    if let (Some(a), Some(c)) = (h.last[0], t.first[0]) {
         if is_han(a) && is_han(c) {
             match lex.count(a, c) {
                 0 => {}
@@ -207,34 +276,33 @@ pub fn features(
                 _ => f[8] = 1.0,
             }
             f[9] = word_strength(&[a, c]);
-            if let Some(&a2) = h.get(1) {
+            if let Some(a2) = h.last[1] {
                 f[10] = word_strength(&[a2, a, c]);
             }
-            if let Some(&c2) = t.get(1) {
+            if let Some(c2) = t.first[1] {
                 f[11] = word_strength(&[a, c, c2]);
             }
         }
         f[12] = b(a.is_ascii_digit() && c.is_ascii_digit());
         f[23] = b(is_han(a));
     }
-    if t.len() == 2 {
-        f[15] = word_strength(&t);
+    if let [Some(c1), Some(c2)] = t.first {
+        f[15] = word_strength(&[c1, c2]);
+        // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
+        if is_han(c1) && is_han(c2) {
+            f[13] = b(h.h6.windows(2).any(|w| w[1] == c1 && w[0] == c2));
+        }
     }
-    if h.len() == 2 {
-        f[16] = word_strength(&[h[1], h[0]]);
+    if let [Some(a), Some(a2)] = h.last {
+        f[16] = word_strength(&[a2, a]);
     }
-    // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
-    if t.len() == 2 && t.iter().all(|&c| is_han(c)) {
-        let h6: Vec<char> = head.chars().rev().take(6).collect();
-        f[13] = b(h6.windows(2).any(|w| w[1] == t[0] && w[0] == t[1]));
-    }
-    f[14] = lex.overlap(head_window(head), tail_window(tail)).min(6.0);
+    f[14] = lex.shared_weight(&h.window, &t.window).min(6.0);
     f[17] = b(place.tail_after_head);
     f[18] = b(place.tail_after_header);
     f[19] = (1.0 + place.distance as f32).ln();
     f[20] = b(place.backwards);
     f[21] = place.topic;
-    f[22] = b(last_clause_len(head) + first > 30);
+    f[22] = b(h.last_clause + t.first_clause > 30);
     f
 }
 

@@ -163,18 +163,20 @@ impl Lexicon {
 
     /// The vector of a set of paragraphs (by index).
     pub fn vector(&self, paras: impl IntoIterator<Item = usize>) -> Vector {
-        let mut all: Vec<u32> = Vec::new();
-        let mut parts = 0;
-        for i in paras {
-            if let Some(g) = self.grams.get(i) {
-                all.extend_from_slice(g);
-                parts += 1;
+        let lists: Vec<&[u32]> = paras
+            .into_iter()
+            .filter_map(|i| self.grams.get(i).map(Vec::as_slice))
+            .collect();
+        match lists.as_slice() {
+            [] => Vector::default(),
+            [one] => self.finish(one),
+            [a, b] => self.finish(&merge(a, b)),
+            _ => {
+                let mut all: Vec<u32> = lists.concat();
+                all.sort_unstable();
+                self.finish(&all)
             }
         }
-        if parts > 1 {
-            all.sort_unstable();
-        }
-        self.finish(&all)
     }
 
     /// The vector of a free text (a header).
@@ -318,6 +320,28 @@ impl Lexicon {
         va.iter().filter(|g| vb.binary_search(g).is_ok()).count()
     }
 
+    /// Sorted, deduplicated ids of the text's bigrams that occur in the dump.
+    pub fn ids(&self, s: &str) -> Vec<u32> {
+        self.text_ids(s).0
+    }
+
+    /// Summed weight of the ids two sorted id lists share ([`Lexicon::ids`]).
+    pub fn shared_weight(&self, a: &[u32], b: &[u32]) -> f32 {
+        let (mut i, mut j, mut s) = (0, 0, 0.0f32);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    s += self.weight[a[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        s
+    }
+
     /// IDF-weighted overlap between two short texts (used near a column break).
     pub fn overlap(&self, a: &str, b: &str) -> f32 {
         let (ga, _) = self.text_ids(a);
@@ -331,11 +355,29 @@ impl Lexicon {
 
 /// Sublinear term frequency: `1 + ln tf` (0 for 0).
 fn tf_weight(tf: u32) -> f32 {
-    if tf == 0 {
-        0.0
-    } else {
-        1.0 + (tf as f32).ln()
+    match tf {
+        0 => 0.0,
+        1 => 1.0,
+        _ => 1.0 + (tf as f32).ln(),
     }
+}
+
+/// The sorted union (with repeats) of two sorted lists.
+fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 impl Vector {

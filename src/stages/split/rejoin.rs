@@ -10,7 +10,7 @@
 //! 3. A second logistic stage keeps a matched pair only when its score and its margins over
 //!    the best competitors left free by the matching are convincing ([`ACCEPT`]).
 
-use super::evidence::{self, Place};
+use super::evidence::{self, HeadSide, Place, TailSide};
 use super::kinds::{is_han, Info, Role};
 use super::lexical::Lexicon;
 
@@ -87,6 +87,18 @@ pub fn candidates(
         .iter()
         .map(|&k| evidence::context(lex, items, k, true))
         .collect();
+    let head_side: Vec<HeadSide> = heads
+        .iter()
+        .map(|&k| HeadSide::new(lex, &texts[items[k]]))
+        .collect();
+    let tail_side: Vec<TailSide> = tails
+        .iter()
+        .map(|&k| TailSide::new(lex, &texts[items[k]], &infos[items[k]]))
+        .collect();
+    let item_is_head: Vec<bool> = items
+        .iter()
+        .map(|&i| is_head(&texts[i], &infos[i]))
+        .collect();
     let tail_ctx: Vec<_> = tails
         .iter()
         .map(|&k| evidence::context(lex, items, k, false))
@@ -102,7 +114,7 @@ pub fn candidates(
             let pred = tk.checked_sub(1).map(|j| items[j]);
             let place = Place {
                 adjacent: tk == hk + 1,
-                tail_after_head: pred.is_some_and(|p| p != h && is_head(&texts[p], &infos[p])),
+                tail_after_head: pred.is_some_and(|p| p != h) && tk > 0 && item_is_head[tk - 1],
                 tail_after_header: pred.is_none_or(|p| infos[p].role != Role::Body),
                 distance: tk.abs_diff(hk),
                 backwards: tk < hk,
@@ -116,7 +128,7 @@ pub fn candidates(
             out.push(Candidate {
                 head: h,
                 tail: t,
-                features: evidence::features(lex, &texts[h], &texts[t], &infos[t], &place),
+                features: evidence::pair_features(lex, &head_side[hi], &tail_side[ti], &place),
             });
         }
     }
