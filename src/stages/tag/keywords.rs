@@ -1,20 +1,20 @@
 //! Keywords: TF-IDF over the tag pass's words, with jieba's IDF table and Chinese stop words.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::record::{Entity, Keyword};
 use crate::stages::tag::{Tagger, Token, Zone};
 
 /// Word → inverse document frequency, with the median for unseen words (as jieba does).
 pub struct IdfTable {
-    idf: HashMap<String, f64>,
+    idf: FxHashMap<String, f64>,
     median: f64,
 }
 
 impl IdfTable {
     /// Parses `word idf` lines; malformed lines are skipped.
     pub fn parse(text: &str) -> Self {
-        let mut idf = HashMap::with_capacity(text.len() / 20);
+        let mut idf = FxHashMap::with_capacity_and_hasher(text.len() / 20, Default::default());
         let mut values = Vec::with_capacity(text.len() / 20);
         for line in text.lines() {
             let mut parts = line.split_whitespace();
@@ -41,10 +41,30 @@ impl IdfTable {
 }
 
 /// POS tags that never make keywords: punctuation, numerals, function words, pronouns.
-const SKIP_POS: &[&str] = &[
-    "x", "m", "mq", "q", "uj", "ul", "uz", "ud", "ug", "uv", "p", "c", "r", "d", "f", "y", "e",
-    "o", "u", "eng",
-];
+fn skip_pos(pos: &str) -> bool {
+    matches!(
+        pos,
+        "x" | "m"
+            | "mq"
+            | "q"
+            | "uj"
+            | "ul"
+            | "uz"
+            | "ud"
+            | "ug"
+            | "uv"
+            | "p"
+            | "c"
+            | "r"
+            | "d"
+            | "f"
+            | "y"
+            | "e"
+            | "o"
+            | "u"
+            | "eng"
+    )
+}
 
 /// Weight multiplier for a word that also occurs in the title.
 const TITLE_BOOST: f64 = 1.5;
@@ -58,7 +78,7 @@ pub fn extract(
     entities: &[Entity],
     top_k: usize,
 ) -> Vec<Keyword> {
-    let mut tf: HashMap<&str, (u32, bool)> = HashMap::new();
+    let mut tf: FxHashMap<&str, (u32, bool)> = FxHashMap::default();
     let mut total = 0u32;
     for t in tokens {
         if !is_candidate(tagger, t) {
@@ -72,6 +92,7 @@ pub fn extract(
     if total == 0 || top_k == 0 {
         return Vec::new();
     }
+    let named: FxHashSet<&str> = entities.iter().map(|e| e.text.as_str()).collect();
     let mut scored: Vec<(&str, f64)> = tf
         .into_iter()
         .map(|(w, (n, in_title))| {
@@ -79,7 +100,7 @@ pub fn extract(
             if in_title {
                 s *= TITLE_BOOST;
             }
-            if entities.iter().any(|e| e.text == w) {
+            if named.contains(w) {
                 s *= ENTITY_BOOST;
             }
             (w, s)
@@ -99,8 +120,8 @@ pub fn extract(
 }
 
 fn is_candidate(tagger: &Tagger, t: &Token) -> bool {
-    t.word.chars().count() >= 2
-        && !SKIP_POS.contains(&t.pos.as_str())
+    !skip_pos(&t.pos)
+        && t.word.chars().nth(1).is_some()
         && !tagger.is_stopword(&t.word)
         && t.word.chars().any(|c| c.is_alphabetic())
 }

@@ -10,10 +10,10 @@ pub mod ner;
 pub mod persons;
 pub mod rules;
 
-use std::collections::HashSet;
 use std::io::Read;
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashSet;
 
 use crate::record::{Entity, Keyword};
 use crate::stages::draft::Draft;
@@ -80,7 +80,7 @@ pub struct Analysis {
 pub struct Tagger {
     jieba: Jieba,
     idf: keywords::IdfTable,
-    stopwords: HashSet<String>,
+    stopwords: FxHashSet<String>,
     ner: ner::NerModel,
     options: TagOptions,
 }
