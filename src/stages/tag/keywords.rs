@@ -119,7 +119,13 @@ pub fn extract(
         .into_iter()
         .map(|(w, (n, in_title))| {
             let is_named = named.contains(w);
-            (w, n, in_title, is_named, score(n, in_title, is_named, tagger.idf.max))
+            (
+                w,
+                n,
+                in_title,
+                is_named,
+                score(n, in_title, is_named, tagger.idf.max),
+            )
         })
         .collect();
     candidates.sort_by(|a, b| b.4.total_cmp(&a.4));
@@ -153,8 +159,7 @@ fn is_candidate(tagger: &Tagger, t: &Token) -> bool {
     !skip_pos(&t.pos)
         && t.word.chars().nth(1).is_some()
         && !tagger.is_stopword(&t.word)
-        && t
-            .word
+        && t.word
             .chars()
             .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphabetic())
 }
@@ -211,7 +216,10 @@ mod tests {
                 }
                 let n = cands.iter().filter(|x| x.word == t.word).count() as f64;
                 let mut s = n / total * tagger.idf.get(&t.word);
-                if tokens.iter().any(|x| x.word == t.word && x.zone == Zone::Title) {
+                if tokens
+                    .iter()
+                    .any(|x| x.word == t.word && x.zone == Zone::Title)
+                {
                     s *= TITLE_BOOST;
                 }
                 if t.word == "陕煤集团" {
@@ -222,8 +230,10 @@ mod tests {
             all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             all.truncate(k);
             let best = all[0].1;
-            let want: Vec<(String, f64)> =
-                all.into_iter().map(|(w, s)| (w, round4(s / best))).collect();
+            let want: Vec<(String, f64)> = all
+                .into_iter()
+                .map(|(w, s)| (w, round4(s / best)))
+                .collect();
             let got: Vec<(String, f64)> = got.into_iter().map(|kw| (kw.word, kw.weight)).collect();
             assert_eq!(got, want, "top {k}");
         }

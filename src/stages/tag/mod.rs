@@ -10,6 +10,7 @@ pub mod ner;
 pub mod persons;
 pub mod rules;
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use jieba_rs::Jieba;
@@ -48,10 +49,28 @@ impl Default for TagOptions {
 pub struct Token {
     /// The word.
     pub word: String,
-    /// jieba POS tag (`n`, `ns`, `nr`, `v`, `x` for punctuation, …).
-    pub pos: String,
+    /// jieba POS tag (`n`, `ns`, `nr`, `v`, `x` for punctuation, …); one of [`POS_TAGS`]
+    /// (borrowed, nothing allocated per word) unless a custom dictionary brings others.
+    pub pos: Cow<'static, str>,
     /// Which block it came from.
     pub zone: Zone,
+}
+
+/// Every POS tag jieba's default dictionary, its POS HMM and its out-of-vocabulary guesses
+/// produce (`eng`), sorted.
+pub const POS_TAGS: [&str; 65] = [
+    "a", "ad", "ag", "an", "b", "bg", "c", "d", "df", "dg", "e", "en", "eng", "f", "g", "h", "i",
+    "in", "j", "jn", "k", "l", "ln", "m", "mg", "mq", "n", "ng", "nr", "nrfg", "nrt", "ns", "nt",
+    "nz", "o", "p", "q", "qe", "qg", "r", "rg", "rr", "rz", "s", "t", "tg", "u", "ud", "ug", "uj",
+    "ul", "uv", "uz", "v", "vd", "vg", "vi", "vn", "vq", "w", "x", "y", "yg", "z", "zg",
+];
+
+/// The tag as a static string when it is one of [`POS_TAGS`].
+pub fn intern_pos(tag: &str) -> Cow<'static, str> {
+    match POS_TAGS.binary_search(&tag) {
+        Ok(i) => Cow::Borrowed(POS_TAGS[i]),
+        Err(_) => Cow::Owned(tag.to_string()),
+    }
 }
 
 /// The part of an article a token came from.
@@ -155,7 +174,7 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
             ner::features::push_word(t.word, t.tag, &mut infos);
             tokens.push(Token {
                 word: t.word.to_string(),
-                pos: t.tag.to_string(),
+                pos: intern_pos(t.tag),
                 zone,
             });
         }
@@ -187,13 +206,42 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
 
 /// Body tokens from `(word, POS)` pairs, for the rule modules' unit tests.
 #[cfg(test)]
-pub(crate) fn test_tokens(pairs: &[(&str, &str)]) -> Vec<Token> {
+pub(crate) fn test_tokens(pairs: &[(&str, &'static str)]) -> Vec<Token> {
     pairs
         .iter()
         .map(|(w, p)| Token {
             word: (*w).into(),
-            pos: (*p).into(),
+            pos: intern_pos(p),
             zone: Zone::Body,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pos_tags_are_sorted_and_interned() {
+        assert!(POS_TAGS.windows(2).all(|w| w[0] < w[1]));
+        for t in POS_TAGS {
+            assert!(matches!(intern_pos(t), Cow::Borrowed(b) if b == t));
+        }
+        assert!(matches!(intern_pos("zz"), Cow::Owned(o) if o == "zz"));
+    }
+
+    /// Every tag the default jieba gives a mixed text is a known one.
+    #[test]
+    fn jieba_tags_are_known() {
+        let jieba = Jieba::new();
+        let text = "2026年11月27日，陕煤集团黄陵矿业公司在iPhone发布会上说：“我们很高兴！”咱俩嗯";
+        for t in jieba.tag(text, true) {
+            assert!(
+                POS_TAGS.binary_search(&t.tag).is_ok(),
+                "{}: {}",
+                t.word,
+                t.tag
+            );
+        }
+    }
 }

@@ -216,7 +216,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
                 .word
                 .chars()
                 .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-            if !cjk || matches!(tokens[k].pos.as_str(), "v" | "d" | "p" | "uj" | "c") {
+            if !cjk || matches!(&*tokens[k].pos, "v" | "d" | "p" | "uj" | "c") {
                 break;
             }
             len += tokens[k].word.chars().count();
@@ -224,7 +224,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
         }
         let stop = match tokens.get(k) {
             None => true,
-            Some(s) => matches!(s.pos.as_str(), "v" | "d" | "p" | "x" | "uj" | "c"),
+            Some(s) => matches!(&*s.pos, "v" | "d" | "p" | "x" | "uj" | "c"),
         };
         if k > j + 1 && (2..=3).contains(&len) && stop {
             out.push(Mention {

@@ -264,7 +264,7 @@ mod tests {
     fn tok(w: &str, pos: &str) -> Token {
         Token {
             word: w.into(),
-            pos: pos.into(),
+            pos: pos.to_string().into(),
             zone: Zone::Body,
         }
     }

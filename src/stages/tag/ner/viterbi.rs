@@ -201,10 +201,13 @@ mod tests {
     fn fixed_shape_matches_the_bmes_constraints() {
         for to in 0..N_LABELS {
             for from in 0..N_LABELS {
-                let want = if let Some(_) = OPEN_TO.iter().position(|&t| t == to) {
+                let want = if OPEN_TO.contains(&to) {
                     OPEN_FROM.contains(&from)
                 } else {
-                    let j = INSIDE_TO.iter().position(|&t| t == to).expect("every label");
+                    let j = INSIDE_TO
+                        .iter()
+                        .position(|&t| t == to)
+                        .expect("every label");
                     from == INSIDE_FROM_B[j] || from == INSIDE_FROM_M[j]
                 };
                 assert_eq!(allowed(from as u8, to as u8), want, "{from} -> {to}");
