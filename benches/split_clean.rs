@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         match gen::load_sources(std::path::Path::new(&path)) {
             Ok(sources) => {
                 let dumps: Vec<String> = (0..200)
-                    .map(|i| gen::build_dump(&sources, 1, i).0)
+                    .map(|i| gen::build_dump(&sources, 1, i, &gen::GenOptions::default()).0)
                     .collect();
                 let bytes: usize = dumps.iter().map(String::len).sum();
                 g.throughput(Throughput::Bytes(bytes as u64));

@@ -1,40 +1,82 @@
-//! Times split's phases on a dump: `cargo run --release --example split_prof -- FILE`.
+//! Times split's phases over dumps: `cargo run --release --example split_prof -- PATH...`
+//! (files or folders of dumps, any supported encoding; default: the sample dump).
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use presswire::source::decode::decode;
 use presswire::stages::split::{assign, blocks, kinds, lexical, rejoin};
 
-fn main() {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "tests/fixtures/sample_dump.txt".into());
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let n = 50;
-    let mut t = [0f64; 6];
-    for _ in 0..n {
-        let s = Instant::now();
-        let paras = blocks::paragraphs(&text);
-        let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
-        t[0] += s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let infos = kinds::classify(&texts);
-        let items: Vec<usize> = (0..texts.len())
-            .filter(|&i| infos[i].role != kinds::Role::Furniture)
-            .collect();
-        t[1] += s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let lex = lexical::Lexicon::new(&texts);
-        t[2] += s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let links = rejoin::links(&texts, &infos, &items, &lex);
-        t[3] += s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let arts = assign::assign(&texts, &infos, &items, &links, &lex);
-        t[4] += s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let _ = presswire::stages::split(&text);
-        t[5] += s.elapsed().as_secs_f64();
-        let _ = arts;
+fn files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for e in entries {
+            if !e
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                files(&e, out);
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
     }
+}
+
+fn main() {
+    let mut paths = Vec::new();
+    for a in std::env::args().skip(1) {
+        files(Path::new(&a), &mut paths);
+    }
+    if paths.is_empty() {
+        paths.push("tests/fixtures/sample_dump.txt".into());
+    }
+    let texts: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| decode(&b).ok().map(|d| d.text))
+        .collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let rounds = (20_000_000 / bytes.max(1)).clamp(1, 50);
+    let mut t = [0f64; 7];
+    for _ in 0..rounds {
+        for text in &texts {
+            let s = Instant::now();
+            let paras = blocks::paragraphs(text);
+            let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
+            t[0] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let infos = kinds::classify(&texts);
+            let items: Vec<usize> = (0..texts.len())
+                .filter(|&i| infos[i].role != kinds::Role::Furniture)
+                .collect();
+            t[1] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let lex = lexical::Lexicon::new(&texts);
+            t[2] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let links = rejoin::links(&texts, &infos, &items, &lex);
+            t[3] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let arts = assign::assign(&texts, &infos, &items, &links, &lex);
+            t[4] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let drafts = presswire::stages::split(text);
+            t[5] += s.elapsed().as_secs_f64();
+            let s = Instant::now();
+            let _ = presswire::stages::clean(drafts);
+            t[6] += s.elapsed().as_secs_f64();
+            let _ = arts;
+        }
+    }
+    let mb = (bytes * rounds) as f64 / 1e6;
+    println!(
+        "{} dumps, {:.2} MB x {rounds} rounds",
+        texts.len(),
+        bytes as f64 / 1e6
+    );
     for (name, v) in [
         "blocks",
         "classify",
@@ -42,10 +84,12 @@ fn main() {
         "links",
         "assign",
         "split total",
+        "clean",
     ]
     .iter()
     .zip(t)
     {
-        println!("{name:<12} {:.3} ms", v / n as f64 * 1e3);
+        println!("{name:<12} {:8.1} ms/MB", v / mb * 1e3);
     }
+    println!("split+clean  {:8.2} MB/s", mb / (t[5] + t[6]));
 }

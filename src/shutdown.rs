@@ -50,3 +50,21 @@ pub async fn second_signal() -> std::io::Result<Control> {
 pub fn hangups() -> std::io::Result<tokio::signal::unix::Signal> {
     signal(SignalKind::hangup())
 }
+
+/// Keeps SIGHUP from killing a process that cannot reload its config (the NATS relay and
+/// worker): each one is logged with what to do instead.
+///
+/// # Errors
+/// If the signal handler cannot be installed.
+pub fn ignore_hangups(role: &'static str) -> std::io::Result<()> {
+    let mut hup = hangups()?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            tracing::warn!(
+                role,
+                "SIGHUP ignored: the {role} reads its config only at start; restart it to apply changes"
+            );
+        }
+    });
+    Ok(())
+}

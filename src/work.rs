@@ -160,6 +160,7 @@ pub fn split(work: Work) -> Work {
                 DecodeError::Empty => "decode.empty",
                 DecodeError::Binary(_) => "decode.binary",
                 DecodeError::Undecodable { .. } => "decode.undecodable",
+                DecodeError::NotChinese { .. } => "decode.not_chinese",
             };
             return Work::Failed(Failure {
                 stage: Stage::Decode,

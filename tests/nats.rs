@@ -157,6 +157,20 @@ fn terminate(child: &mut Child) -> std::io::Result<std::process::ExitStatus> {
 }
 
 /// Output files (`*.jsonl`) in an outbox.
+/// Sends SIGHUP and waits for the process to log that it ignored it (the relay and the worker
+/// cannot reload; SIGHUP must not kill them).
+async fn hangup(child: &Child, log: &Path) -> TestResult {
+    let status = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()?;
+    assert!(status.success(), "kill -HUP failed");
+    wait_for("SIGHUP logged", Duration::from_secs(30), || {
+        let text = fs::read_to_string(log).unwrap_or_default();
+        async move { text.contains("SIGHUP ignored") }
+    })
+    .await
+}
+
 fn outputs(outbox: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(outbox)
         .map(|rd| {
@@ -406,6 +420,7 @@ async fn run_submit_to_archives_after_ack_and_big_dumps_go_through_the_bucket() 
     let js = jetstream::new(client);
     // Archived only after the ack: both jobs are in the stream now.
     assert_eq!(messages(&js, &names.jobs()).await, 2);
+    hangup(&daemon, &tmp.path().join("run.log")).await?;
     let status = terminate(&mut daemon)?;
     assert!(status.success(), "run --submit-to exit: {status:?}");
     assert!(
@@ -432,7 +447,11 @@ async fn run_submit_to_archives_after_ack_and_big_dumps_go_through_the_bucket() 
         async move { n == 2 }
     })
     .await?;
-    assert!(terminate(&mut w)?.success());
+    hangup(&w, &tmp.path().join("w.log")).await?;
+    assert!(
+        terminate(&mut w)?.success(),
+        "the worker survives SIGHUP and drains"
+    );
 
     // The worker's records are byte-for-byte those of `presswire process` on the same file.
     let big_path = done.join("big.txt");

@@ -82,6 +82,7 @@ pub fn run_relay(config: Config, url: Option<String>) -> anyhow::Result<()> {
     let url = url.unwrap_or_else(|| config.nats.url.clone());
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
+        presswire::shutdown::ignore_hangups("relay").context("cannot install the SIGHUP handler")?;
         let queue = Queue::connect(&url, config.nats.clone(), "presswire-run-submitter").await?;
         tracing::info!(url = %url, stream = %config.nats.stream, "inbox files are queued on NATS, not processed here");
         relay::run(config, queue, drain_signal()).await

@@ -49,6 +49,8 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<()> {
     };
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     rt.block_on(async move {
+        presswire::shutdown::ignore_hangups("worker")
+            .context("cannot install the SIGHUP handler")?;
         let queue = Queue::connect(&url, config.nats.clone(), "presswire-worker").await?;
         worker::run(queue, models, opts, drain_signal()).await?;
         Ok(())

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::gen::{name, plan, Planned, Source, PAPERS};
+use super::gen::{name, plan, GenOptions, Planned, Source, PAPERS};
 use super::truth::{Piece, PieceRole, Rng, Truth, TruthArticle};
 use crate::stages::clean::normalise;
 
@@ -18,7 +18,12 @@ enum Item {
 }
 
 /// Builds dump number `index` of a corpus: its text (before encoding) and its truth.
-pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth) {
+pub fn build_dump(
+    sources: &[Source],
+    seed: u64,
+    index: usize,
+    opts: &GenOptions,
+) -> (String, Truth) {
     let mut rng = Rng::new(seed.wrapping_mul(1_000_003).wrapping_add(index as u64));
     let n = rng.range(3, 6);
     let mut chosen: Vec<usize> = Vec::new();
@@ -30,7 +35,7 @@ pub fn build_dump(sources: &[Source], seed: u64, index: usize) -> (String, Truth
     }
     let mut planned: Vec<Planned> = chosen
         .iter()
-        .map(|&k| plan(&mut rng, &sources[k]))
+        .map(|&k| plan(&mut rng, &sources[k], opts))
         .collect();
     // Column order inside an article: sometimes reversed or shuffled.
     for p in &mut planned {
@@ -352,13 +357,14 @@ pub fn generate(
     truth_dir: &Path,
     count: usize,
     seed: u64,
+    opts: &GenOptions,
 ) -> anyhow::Result<Generated> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     std::fs::create_dir_all(truth_dir)
         .with_context(|| format!("cannot create {}", truth_dir.display()))?;
     let mut bytes = 0u64;
     for i in 0..count {
-        let (text, mut truth) = build_dump(sources, seed, i);
+        let (text, mut truth) = build_dump(sources, seed, i, opts);
         let (data, enc) = encode(&text, seed, i);
         let name = format!("{i:06}.txt");
         truth.file = name.clone();

@@ -197,7 +197,7 @@ pub(crate) struct PieceDraft {
 }
 
 /// Builds one article's header, truth and columns.
-pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
+pub(crate) fn plan(rng: &mut Rng, src: &Source, opts: &GenOptions) -> Planned {
     let mut truth = TruthArticle {
         title: Some(src.title.clone()),
         kind: "article".into(),
@@ -276,7 +276,7 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
             truth.headings.push(t.clone());
         }
     }
-    let columns = layout(rng, &paras);
+    let columns = layout(rng, &paras, opts);
     Planned {
         truth,
         header,
@@ -285,8 +285,8 @@ pub(crate) fn plan(rng: &mut Rng, src: &Source) -> Planned {
 }
 
 /// Flows paragraphs into columns of random capacity, cutting paragraphs at column ends.
-fn layout(rng: &mut Rng, paras: &[(String, bool)]) -> Vec<Vec<PieceDraft>> {
-    let cap = rng.range(90, 320);
+fn layout(rng: &mut Rng, paras: &[(String, bool)], opts: &GenOptions) -> Vec<Vec<PieceDraft>> {
+    let cap = rng.range(opts.column_min, opts.column_max.max(opts.column_min));
     let mut cols: Vec<Vec<PieceDraft>> = vec![Vec::new()];
     let mut room = cap;
     for (pi, (text, heading)) in paras.iter().enumerate() {
@@ -405,3 +405,34 @@ fn noisy(rng: &mut Rng, s: &str) -> String {
 }
 
 pub use super::dump::{build_dump, encode, generate, Generated};
+
+/// How scrambled the generated dumps are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenOptions {
+    /// Smallest column, in characters: every paragraph crossing a column end is cut there.
+    pub column_min: usize,
+    /// Largest column, in characters.
+    pub column_max: usize,
+}
+
+impl Default for GenOptions {
+    /// Columns of 400–1,200 characters: about one column break per 800 characters, as in the
+    /// annotated sample dump (5 breaks in 5,009 characters).
+    fn default() -> Self {
+        GenOptions {
+            column_min: 400,
+            column_max: 1200,
+        }
+    }
+}
+
+impl GenOptions {
+    /// Columns of 90–320 characters: a column break every ~200 characters, four to five
+    /// times the sample's rate (a stress setting).
+    pub fn harsh() -> Self {
+        GenOptions {
+            column_min: 90,
+            column_max: 320,
+        }
+    }
+}

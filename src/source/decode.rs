@@ -32,6 +32,15 @@ pub enum DecodeError {
         /// Charset that came closest.
         tried: &'static str,
     },
+    /// The bytes decode as GB18030 but the result does not read as Chinese: another legacy
+    /// charset (Big5, Shift_JIS, EUC-KR, …) that would only yield mojibake.
+    #[error("input decodes as GB18030 but does not read as Chinese (only {percent}% of {pairs} adjacent character pairs are words): probably Big5, Shift_JIS or EUC-KR; convert it to UTF-8")]
+    NotChinese {
+        /// Share of adjacent Han character pairs that are dictionary words, in percent.
+        percent: u32,
+        /// Adjacent Han character pairs examined.
+        pairs: usize,
+    },
 }
 
 /// Decodes a dump's bytes, detecting the charset.
@@ -65,7 +74,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                 tried: "GB18030",
             });
         }
-        (strict(enc, bytes)?, enc)
+        let text = strict(enc, bytes)?;
+        plausibly_chinese(&text)?;
+        (text, enc)
     };
     check_text(&text)?;
     Ok(Decoded {
@@ -101,6 +112,42 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
         }
     }
     valid_multibyte >= 8 && valid_multibyte >= invalid * 4
+}
+
+/// Fewest adjacent Han pairs on which the word test below is trusted.
+const MIN_PAIRS: usize = 40;
+/// Chinese news has a third or more of its adjacent Han pairs in the word list; mojibake from
+/// another double-byte charset has almost none.
+const MIN_WORD_SHARE: f64 = 0.08;
+
+/// Checks that legacy-decoded text reads as Chinese: enough adjacent Han character pairs are
+/// two-character dictionary words (the split stage's word list). Looks at the first 4,000
+/// pairs; short texts pass.
+fn plausibly_chinese(text: &str) -> Result<(), DecodeError> {
+    use crate::stages::split::words;
+    let (mut pairs, mut words_found) = (0usize, 0usize);
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        // Private-use characters (GB18030's user-defined areas) never start or end a word.
+        let han = matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{e000}'..='\u{f8ff}');
+        if let (true, Some(p)) = (han, prev) {
+            pairs += 1;
+            if words::freq(&[p, c]) > 0 {
+                words_found += 1;
+            }
+            if pairs >= 4000 {
+                break;
+            }
+        }
+        prev = han.then_some(c);
+    }
+    if pairs < MIN_PAIRS || words_found as f64 >= MIN_WORD_SHARE * pairs as f64 {
+        return Ok(());
+    }
+    Err(DecodeError::NotChinese {
+        percent: (100 * words_found / pairs) as u32,
+        pairs,
+    })
 }
 
 fn utf8_error_offset(bytes: &[u8]) -> usize {
@@ -202,6 +249,26 @@ mod tests {
     }
 
     #[test]
+    fn other_legacy_charsets_are_refused_not_turned_into_mojibake() {
+        // Traditional characters only, so every legacy charset below can encode them all.
+        let text = "本報訊 記者報導，縣政府今天舉行會議，討論經濟發展與農業生產問題。".repeat(4);
+        let (gb, _, _) = GB18030.encode(&text);
+        let d = decode(&gb).map(|d| d.encoding);
+        assert_eq!(d, Ok("gb18030"), "real Chinese in GB18030 passes");
+        for enc in [
+            encoding_rs::BIG5,
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_KR,
+        ] {
+            let (bytes, _, _) = enc.encode(&text);
+            match decode(&bytes) {
+                Err(DecodeError::NotChinese { .. } | DecodeError::Undecodable { .. }) => {}
+                other => panic!("{} decoded to {other:?}", enc.name()),
+            }
+        }
+    }
+
+    #[test]
     fn invalid_utf8_in_the_middle_is_not_passed_on() {
         let mut bytes = TEXT.as_bytes().to_vec();
         bytes.splice(10..10, [0xFF, 0xFF, 0xFF]);
@@ -224,6 +291,18 @@ mod tests {
                 1..400,
             )
             .prop_map(|cs| cs.into_iter().collect())
+        }
+
+        /// Text made of common words, punctuation and line breaks: what a dump reads like.
+        fn chinese_text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "工作", "发展", "记者", "群众", "党建", "文明", "城市", "创建", "活动", "服务",
+                    "农村", "经济", "社会", "安全", "生产", "教育", "文化", "，", "。", "\n", " ",
+                ]),
+                1..200,
+            )
+            .prop_map(|ws| ws.concat())
         }
 
         proptest! {
@@ -263,11 +342,24 @@ mod tests {
 
             /// Chinese text in GB18030 (long enough to recognise) decodes to itself.
             #[test]
-            fn gb18030_round_trips(text in article_text()) {
+            fn gb18030_round_trips(text in chinese_text()) {
                 let cjk = text.chars().filter(|c| !c.is_ascii()).count();
                 prop_assume!(cjk >= 40);
                 let (bytes, _, _) = GB18030.encode(&text);
                 prop_assert_eq!(decode(&bytes).map(|d| d.text), Ok(text));
+            }
+
+            /// Random ideographs in GB18030 decode to themselves or are refused as not
+            /// Chinese: never anything else.
+            #[test]
+            fn gb18030_random_ideographs_round_trip_or_are_refused(text in article_text()) {
+                let cjk = text.chars().filter(|c| !c.is_ascii()).count();
+                prop_assume!(cjk >= 40);
+                let (bytes, _, _) = GB18030.encode(&text);
+                match decode(&bytes) {
+                    Ok(d) => prop_assert_eq!(d.text, text),
+                    Err(e) => prop_assert!(matches!(e, DecodeError::NotChinese { .. }), "{e}"),
+                }
             }
 
             /// Corrupting valid UTF-8 text is reported, never silently turned into other text.

@@ -119,6 +119,13 @@ fn every_kind_of_bad_input_is_quarantined_with_a_report_while_good_files_flow() 
         drop_os(&dirs, &os("legacy-cp1251.txt"), cp1251.as_ref()),
         "decode.undecodable",
     ));
+    // The sample dump in Big5: valid GB18030 bytes, but decoding it so would give mojibake.
+    let sample = String::from_utf8(sample_dump()).unwrap_or_default();
+    let (big5, _, _) = encoding_rs::BIG5.encode(&sample);
+    bad.push((
+        drop_os(&dirs, &os("legacy-big5.txt"), big5.as_ref()),
+        "decode.",
+    ));
     // 200 MB, sparse: over max_file_bytes (64 MiB) and refused from its size alone.
     let staging = dirs.root.path().join(".huge");
     std::fs::File::create(&staging)

@@ -7,8 +7,6 @@
 //! Normalisation is deliberately narrower than NFKC: full-width ASCII letters and digits and
 //! the ideographic space become half-width, while Chinese punctuation (，：（）！？；…) stays.
 
-use std::collections::HashSet;
-
 use crate::record::RepairAction;
 use crate::stages::draft::{excerpt, Draft};
 
@@ -33,21 +31,21 @@ fn clean_draft(mut d: Draft) -> Draft {
     };
     d.title = d.title.as_deref().map(|t| norm(t, false, &mut repairs));
     d.subtitle = d.subtitle.as_deref().map(|t| norm(t, false, &mut repairs));
-    let raw_headings: HashSet<String> = d.headings.iter().cloned().collect();
+    let raw_headings: Vec<String> = d.headings.clone();
     d.headings = d
         .headings
         .iter()
         .map(|h| norm(h, false, &mut repairs))
         .collect();
-    let mut seen = HashSet::new();
-    let mut paragraphs = Vec::with_capacity(d.paragraphs.len());
+    let mut paragraphs: Vec<String> = Vec::with_capacity(d.paragraphs.len());
     for p in &d.paragraphs {
         let body = !raw_headings.contains(p);
         let p = norm(p, body, &mut repairs);
         if p.is_empty() {
             continue;
         }
-        if !seen.insert(p.clone()) {
+        // Articles have tens of paragraphs: a linear scan beats hashing every one.
+        if paragraphs.iter().any(|q| q.len() == p.len() && *q == p) {
             repairs.push((RepairAction::DuplicateRemoved, excerpt(&p, 20)));
             continue;
         }

@@ -8,6 +8,15 @@ use crate::record::RepairAction;
 /// Normalises one line, returning the text and the kinds of change made; `drop_spaces`
 /// removes spaces between CJK characters (wanted in body text, not in headlines).
 pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
+    // Most lines need nothing: check that first instead of rebuilding them.
+    let plain = !s.chars().any(|c| {
+        matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+            || c.is_control()
+            || (drop_spaces && c == ' ')
+    });
+    if plain {
+        return (s.trim().to_string(), Vec::new());
+    }
     let mut width = false;
     let mut control = false;
     let mut mapped = String::with_capacity(s.len());
@@ -68,6 +77,9 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Removes runs of spaces that sit between two CJK characters.
 fn drop_cjk_spaces(s: &str) -> (String, bool) {
+    if !s.contains(' ') {
+        return (s.to_string(), false);
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut changed = false;

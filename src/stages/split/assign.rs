@@ -14,7 +14,7 @@
 //!    title and subtitle are compared with the text), else stay on their own (photo captions).
 
 use super::kinds::{Info, Role};
-use super::lexical::Lexicon;
+use super::lexical::{Lexicon, Vector};
 use super::rejoin::Link;
 
 /// A header: title, subtitle and byline lines (paragraph indices).
@@ -349,6 +349,8 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
     let order: Vec<usize> = (0..arts.len())
         .filter(|&i| !arts[i].merged && arts[i].header.is_empty() && !arts[i].body.is_empty())
         .collect();
+    // Body vectors of candidate articles, rebuilt only when an article grows.
+    let mut vectors: Vec<Option<Vector>> = vec![None; arts.len()];
     for x in order {
         let body = arts[x].body.clone();
         let is_caption = body.len() == 1 && ctx.infos[body[0]].caption;
@@ -385,7 +387,9 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
                 s += ctx.lex.coverage(&header_text(ctx, &arts[a].header), &body);
             }
             if !arts[a].body.is_empty() {
-                s += 0.6 * ctx.lex.vector(arts[a].body.iter().copied()).cos(&xv);
+                let v =
+                    vectors[a].get_or_insert_with(|| ctx.lex.vector(arts[a].body.iter().copied()));
+                s += 0.6 * v.cos(&xv);
             } else if arts[a].detached {
                 s += 0.25;
             }
@@ -406,6 +410,8 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
                 let hs = std::mem::take(&mut arts[x].headings);
                 arts[a].body.extend(moved);
                 arts[a].headings.extend(hs);
+                vectors[a] = None;
+                vectors[x] = None;
                 arts[a].detached |= arts[a].header.lines().iter().all(|&l| l + 1 != body[0]);
                 arts[x].merged = true;
             }
@@ -420,6 +426,9 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
     let bodiless: Vec<usize> = (0..arts.len())
         .filter(|&i| !arts[i].merged && arts[i].body.is_empty() && arts[i].header.title.is_some())
         .collect();
+    // Per article: cosine between the parts either side of every cut (independent of `d`).
+    // and which cuts a column break crosses.
+    let mut cosines: Vec<Option<(Vec<f32>, Vec<bool>)>> = vec![None; arts.len()];
     for d in bodiless {
         let dtext = header_text(ctx, &arts[d].header);
         let mut best: Option<(usize, usize, f32)> = None;
@@ -429,6 +438,10 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             }
             let body = &arts[a].body;
             let atext = header_text(ctx, &arts[a].header);
+            let (cos, crossed) = cosines[a]
+                .get_or_insert_with(|| (ctx.lex.cut_cosines(body), crossed_cuts(body, links)));
+            let mut d_cov: Option<Vec<f32>> = None;
+            let mut a_cov: Option<Vec<f32>> = None;
             for k in 1..body.len() {
                 let (p, q) = (body[k - 1], body[k]);
                 if q != p + 1 && !ctx.infos[p].terminal {
@@ -440,20 +453,14 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                 {
                     continue;
                 }
-                let (left, right) = body.split_at(k);
                 // No column break may cross the cut.
-                if links.iter().any(|l| {
-                    (left.contains(&l.head) && right.contains(&l.tail))
-                        || (right.contains(&l.head) && left.contains(&l.tail))
-                }) {
+                if crossed[k] {
                     continue;
                 }
-                let mut s = ctx.lex.coverage(&dtext, right) - ctx.lex.coverage(&atext, right);
-                s -= 0.5
-                    * ctx
-                        .lex
-                        .vector(left.iter().copied())
-                        .cos(&ctx.lex.vector(right.iter().copied()));
+                let dc = d_cov.get_or_insert_with(|| ctx.lex.suffix_coverage(&dtext, body));
+                let ac = a_cov.get_or_insert_with(|| ctx.lex.suffix_coverage(&atext, body));
+                let mut s = dc[k] - ac[k];
+                s -= 0.5 * cos[k];
                 if ctx.infos[q].lead {
                     s += 0.15;
                 }
@@ -465,6 +472,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
         if let Some((a, k, s)) = best {
             if s > 0.15 {
                 let right = arts[a].body.split_off(k);
+                cosines[a] = None;
                 let hs: Vec<usize> = arts[a]
                     .headings
                     .iter()
@@ -477,6 +485,24 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             }
         }
     }
+}
+
+/// For every cut `k` of `body` (between `body[k - 1]` and `body[k]`): does a column break
+/// join the two sides?
+fn crossed_cuts(body: &[usize], links: &[Link]) -> Vec<bool> {
+    let mut out = vec![false; body.len() + 1];
+    for l in links {
+        let (Some(h), Some(t)) = (
+            body.iter().position(|&p| p == l.head),
+            body.iter().position(|&p| p == l.tail),
+        ) else {
+            continue;
+        };
+        for c in out.iter_mut().take(h.max(t) + 1).skip(h.min(t) + 1) {
+            *c = true;
+        }
+    }
+    out
 }
 
 /// A bodiless title-only header right before another title-only article: the two lines are

@@ -38,6 +38,13 @@ fn pack(a: char, b: char) -> Bigram {
 /// The CJK bigrams of a text, in order (pairs broken by any non-CJK character).
 pub fn bigrams(s: &str) -> Vec<Bigram> {
     let mut out = Vec::with_capacity(s.len() / 3);
+    bigrams_into(s, &mut out);
+    out
+}
+
+/// [`bigrams`] into a reused buffer (cleared first).
+fn bigrams_into(s: &str, out: &mut Vec<Bigram>) {
+    out.clear();
     let mut prev: Option<char> = None;
     for c in s.chars() {
         if is_han(c) {
@@ -49,94 +56,153 @@ pub fn bigrams(s: &str) -> Vec<Bigram> {
             prev = None;
         }
     }
-    out
 }
 
-/// A sparse, IDF-weighted, length-normalised bigram vector, sorted by key.
+/// A sparse, IDF-weighted, length-normalised bigram vector, sorted by bigram id.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Vector(Vec<(Bigram, f32)>);
+pub struct Vector(Vec<(u32, f32)>);
 
-/// Document frequencies of bigrams over the dump's paragraphs.
+/// Bigram statistics of one dump: each distinct bigram gets a dense id, so per-paragraph
+/// lists are small sorted `u32` arrays and weights are array lookups, not hash probes.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    df: FxMap<Bigram, u32>,
-    docs: usize,
-    /// Bigram lists of each paragraph, sorted and deduplicated.
-    grams: Vec<Vec<Bigram>>,
-    /// Bigram counts over the whole dump (for the word-crossing test of rejoins).
-    total: FxMap<Bigram, u32>,
+    /// Bigram → dense id.
+    ids: FxMap<Bigram, u32>,
+    /// IDF weight per id (0 for bigrams in most paragraphs).
+    weight: Vec<f32>,
+    /// Occurrences per id over the whole dump (for the word-crossing test of rejoins).
+    total: Vec<u32>,
+    /// Document frequency per id.
+    df: Vec<u32>,
+    /// Bigram ids of each paragraph, sorted and deduplicated.
+    grams: Vec<Vec<u32>>,
+    /// Weight of a bigram seen nowhere in the dump (as if in one paragraph).
+    unseen: f32,
 }
 
 impl Lexicon {
     /// Builds the table from the dump's paragraphs.
     pub fn new(paras: &[String]) -> Self {
-        let mut df: FxMap<Bigram, u32> = FxMap::default();
-        let mut total: FxMap<Bigram, u32> = FxMap::default();
+        let chars: usize = paras.iter().map(|p| p.len() / 3).sum();
+        let mut ids: FxMap<Bigram, u32> = FxMap::default();
+        ids.reserve(chars / 2);
+        let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
+        let mut buf = Vec::new();
         for p in paras {
-            let mut g = bigrams(p);
-            for b in &g {
-                *total.entry(*b).or_default() += 1;
+            bigrams_into(p, &mut buf);
+            let mut g: Vec<u32> = Vec::with_capacity(buf.len());
+            for b in &buf {
+                let next = total.len() as u32;
+                let id = *ids.entry(*b).or_insert(next);
+                if id == next {
+                    total.push(0);
+                }
+                total[id as usize] += 1;
+                g.push(id);
             }
             g.sort_unstable();
             g.dedup();
-            for b in &g {
-                *df.entry(*b).or_default() += 1;
-            }
             grams.push(g);
         }
+        let mut df = vec![0u32; total.len()];
+        for g in &grams {
+            for &id in g {
+                df[id as usize] += 1;
+            }
+        }
+        let docs = paras.len() as f32 + 1.0;
+        let weight = df
+            .iter()
+            .map(|&d| (docs / d.max(1) as f32).ln().max(0.0))
+            .collect();
         Lexicon {
-            df,
-            docs: paras.len(),
-            grams,
+            ids,
+            weight,
             total,
+            df,
+            grams,
+            unseen: docs.ln().max(0.0),
         }
     }
 
     /// How often a bigram occurs in the whole dump.
     pub fn count(&self, a: char, b: char) -> u32 {
-        self.total.get(&pack(a, b)).copied().unwrap_or(0)
-    }
-
-    fn idf(&self, b: Bigram) -> f32 {
-        let df = self.df.get(&b).copied().unwrap_or(1).max(1) as f32;
-        ((self.docs as f32 + 1.0) / df).ln()
+        self.ids
+            .get(&pack(a, b))
+            .map_or(0, |&id| self.total[id as usize])
     }
 
     /// IDF weight of a bigram, 0 for bigrams in most paragraphs.
     pub fn weight(&self, b: Bigram) -> f32 {
-        self.idf(b).max(0.0)
+        self.ids
+            .get(&b)
+            .map_or(self.unseen, |&id| self.weight[id as usize])
+    }
+
+    /// Sorted, deduplicated ids of a text's bigrams; bigrams unseen in the dump are dropped
+    /// (their number is returned alongside).
+    fn text_ids(&self, s: &str) -> (Vec<u32>, usize) {
+        let mut unseen = 0;
+        let mut v: Vec<u32> = Vec::new();
+        let mut seen_unknown: Vec<Bigram> = Vec::new();
+        for b in bigrams(s) {
+            match self.ids.get(&b) {
+                Some(&id) => v.push(id),
+                None if !seen_unknown.contains(&b) => {
+                    seen_unknown.push(b);
+                    unseen += 1;
+                }
+                None => {}
+            }
+        }
+        v.sort_unstable();
+        v.dedup();
+        (v, unseen)
     }
 
     /// The vector of a set of paragraphs (by index).
     pub fn vector(&self, paras: impl IntoIterator<Item = usize>) -> Vector {
-        let mut acc: FxMap<Bigram, f32> = FxMap::default();
+        let mut all: Vec<u32> = Vec::new();
+        let mut parts = 0;
         for i in paras {
             if let Some(g) = self.grams.get(i) {
-                for b in g {
-                    *acc.entry(*b).or_default() += 1.0;
-                }
+                all.extend_from_slice(g);
+                parts += 1;
             }
         }
-        self.finish(acc)
+        if parts > 1 {
+            all.sort_unstable();
+        }
+        self.finish(&all)
     }
 
     /// The vector of a free text (a header).
     pub fn text_vector(&self, s: &str) -> Vector {
-        let mut acc: FxMap<Bigram, f32> = FxMap::default();
-        for b in bigrams(s) {
-            *acc.entry(b).or_default() += 1.0;
-        }
-        self.finish(acc)
+        let mut all: Vec<u32> = bigrams(s)
+            .into_iter()
+            .filter_map(|b| self.ids.get(&b).copied())
+            .collect();
+        all.sort_unstable();
+        self.finish(&all)
     }
 
-    fn finish(&self, acc: FxMap<Bigram, f32>) -> Vector {
-        let mut v: Vec<(Bigram, f32)> = acc
-            .into_iter()
-            .map(|(b, tf)| (b, (1.0 + tf.ln()) * self.weight(b)))
-            .filter(|(_, w)| *w > 0.0)
-            .collect();
-        v.sort_unstable_by_key(|(b, _)| *b);
+    /// Weighted, normalised vector from sorted ids (repeats are term frequencies).
+    fn finish(&self, sorted: &[u32]) -> Vector {
+        let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+        let mut k = 0;
+        while k < sorted.len() {
+            let id = sorted[k];
+            let mut j = k + 1;
+            while j < sorted.len() && sorted[j] == id {
+                j += 1;
+            }
+            let w = self.weight[id as usize];
+            if w > 0.0 {
+                v.push((id, tf_weight((j - k) as u32) * w));
+            }
+            k = j;
+        }
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, w) in &mut v {
@@ -148,18 +214,17 @@ impl Lexicon {
 
     /// IDF-weighted share of `text`'s bigrams that occur in the paragraphs `paras`.
     pub fn coverage(&self, text: &str, paras: &[usize]) -> f32 {
-        let mut g = bigrams(text);
-        g.sort_unstable();
-        g.dedup();
-        let (mut hit, mut all) = (0.0f32, 0.0f32);
-        for b in g {
-            let w = self.weight(b);
+        let (ids, unseen) = self.text_ids(text);
+        let mut all = unseen as f32 * self.unseen;
+        let mut hit = 0.0f32;
+        for id in ids {
+            let w = self.weight[id as usize];
             all += w;
-            // Each paragraph's bigrams are sorted: probe them rather than merging all.
+            // Each paragraph's ids are sorted: probe them rather than merging all.
             let found = paras
                 .iter()
                 .filter_map(|i| self.grams.get(*i))
-                .any(|gs| gs.binary_search(&b).is_ok());
+                .any(|gs| gs.binary_search(&id).is_ok());
             if found {
                 hit += w;
             }
@@ -171,16 +236,79 @@ impl Lexicon {
         }
     }
 
+    /// `coverage(text, &body[k..])` for every `k` in `0..=body.len()`, in one pass.
+    pub fn suffix_coverage(&self, text: &str, body: &[usize]) -> Vec<f32> {
+        let (ids, unseen) = self.text_ids(text);
+        let all = unseen as f32 * self.unseen
+            + ids.iter().map(|&id| self.weight[id as usize]).sum::<f32>();
+        let mut found = vec![false; ids.len()];
+        let mut hit = 0.0f32;
+        let mut out = vec![0.0f32; body.len() + 1];
+        for k in (0..body.len()).rev() {
+            if let Some(gs) = self.grams.get(body[k]) {
+                for (n, id) in ids.iter().enumerate() {
+                    if !found[n] && gs.binary_search(id).is_ok() {
+                        found[n] = true;
+                        hit += self.weight[*id as usize];
+                    }
+                }
+            }
+            out[k] = if all > 0.0 { hit / all } else { 0.0 };
+        }
+        out
+    }
+
+    /// Cosine between the vectors of `body[..k]` and `body[k..]` for every `k` in
+    /// `0..=body.len()`, updated paragraph by paragraph instead of rebuilt at every cut.
+    pub fn cut_cosines(&self, body: &[usize]) -> Vec<f32> {
+        let mut left = vec![0u32; self.weight.len()];
+        let mut right = vec![0u32; self.weight.len()];
+        let mut norm_r = 0.0f64;
+        let w = |id: u32, tf: u32| f64::from(tf_weight(tf) * self.weight[id as usize]);
+        for &p in body {
+            for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
+                let r = &mut right[id as usize];
+                norm_r -= w(id, *r).powi(2);
+                *r += 1;
+                norm_r += w(id, *r).powi(2);
+            }
+        }
+        let (mut dot, mut norm_l) = (0.0f64, 0.0f64);
+        let mut out = vec![0.0f32; body.len() + 1];
+        for (k, &p) in body.iter().enumerate() {
+            for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
+                let (l, r) = (&mut left[id as usize], &mut right[id as usize]);
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot -= wl * wr;
+                norm_l -= wl * wl;
+                norm_r -= wr * wr;
+                *l += 1;
+                *r -= 1;
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot += wl * wr;
+                norm_l += wl * wl;
+                norm_r += wr * wr;
+            }
+            let denom = (norm_l.max(0.0) * norm_r.max(0.0)).sqrt();
+            out[k + 1] = if denom > 1e-12 {
+                (dot / denom) as f32
+            } else {
+                0.0
+            };
+        }
+        out
+    }
+
     /// Number of rare bigrams (in at most `max_df` paragraphs of the dump) that occur both in
     /// the paragraphs `a` and in the paragraphs `b`.
     pub fn rare_shared(&self, a: &[usize], b: &[usize], max_df: u32) -> usize {
         let collect = |ps: &[usize]| {
-            let mut v: Vec<Bigram> = ps
+            let mut v: Vec<u32> = ps
                 .iter()
                 .filter_map(|i| self.grams.get(*i))
                 .flatten()
                 .copied()
-                .filter(|g| self.df.get(g).copied().unwrap_or(0) <= max_df)
+                .filter(|&g| self.df[g as usize] <= max_df)
                 .collect();
             v.sort_unstable();
             v.dedup();
@@ -192,16 +320,21 @@ impl Lexicon {
 
     /// IDF-weighted overlap between two short texts (used near a column break).
     pub fn overlap(&self, a: &str, b: &str) -> f32 {
-        let mut ga = bigrams(a);
-        ga.sort_unstable();
-        ga.dedup();
-        let mut gb = bigrams(b);
-        gb.sort_unstable();
-        gb.dedup();
+        let (ga, _) = self.text_ids(a);
+        let (gb, _) = self.text_ids(b);
         ga.iter()
             .filter(|x| gb.binary_search(x).is_ok())
-            .map(|x| self.weight(*x))
+            .map(|x| self.weight[*x as usize])
             .sum()
+    }
+}
+
+/// Sublinear term frequency: `1 + ln tf` (0 for 0).
+fn tf_weight(tf: u32) -> f32 {
+    if tf == 0 {
+        0.0
+    } else {
+        1.0 + (tf as f32).ln()
     }
 }
 
@@ -250,5 +383,41 @@ mod tests {
         assert!(a.cos(&lex.vector([1])) > a.cos(&lex.vector([2])));
         assert!(lex.coverage("胶南街道", &[1]) > 0.99);
         assert_eq!(lex.count('珙', '县'), 2);
+    }
+
+    #[test]
+    fn one_pass_cut_scores_agree_with_direct_computation() {
+        let paras: Vec<String> = [
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，珙县很好。",
+            "abc",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        let lex = Lexicon::new(&paras);
+        let body = [0, 1, 2, 3, 4];
+        let cos = lex.cut_cosines(&body);
+        let cov = lex.suffix_coverage("珙县创建工作", &body);
+        assert_eq!((cos.len(), cov.len()), (6, 6));
+        for k in 0..=body.len() {
+            let direct = lex
+                .vector(body[..k].iter().copied())
+                .cos(&lex.vector(body[k..].iter().copied()));
+            assert!(
+                (cos[k] - direct).abs() < 1e-4,
+                "cut {k}: {} vs {direct}",
+                cos[k]
+            );
+            let direct = lex.coverage("珙县创建工作", &body[k..]);
+            assert!(
+                (cov[k] - direct).abs() < 1e-5,
+                "cut {k}: {} vs {direct}",
+                cov[k]
+            );
+        }
+        assert!(cov[2] > 0.99 && cov[4] == 0.0);
     }
 }
