@@ -6,6 +6,11 @@
 //! seven candidate predecessors for seven targets plus two for six, computed lane-wise over
 //! fixed-size arrays (which the compiler vectorises) instead of walking predecessor lists.
 //! Ties go to the lowest predecessor label, as a plain loop over labels in order would.
+//!
+//! The forward pass keeps only scores (a max per label, no argmax bookkeeping) and stores each
+//! character's label scores; the backtrace recomputes the best predecessor of the one label
+//! chosen at each step from those stored scores — the same float sums in the same order, so the
+//! same choice the full bookkeeping would have made.
 
 use super::labels::{allowed_end, allowed_start, N_LABELS};
 
@@ -23,8 +28,25 @@ const INSIDE_FROM_M: [usize; 6] = [2, 2, 6, 6, 10, 10];
 /// Lanes per vector of scores (7 or 6 used, the rest padding at −∞).
 const LANES: usize = 8;
 
-/// Backpointers of one character: the best predecessor of each label (16 for alignment).
-pub type Back = [u8; 16];
+/// The label scores of one character after the forward step (16 for alignment).
+pub type Back = [f32; 16];
+
+/// Predecessors of each label, in label order (what `allowed` permits).
+const PREDS: [&[usize]; N_LABELS] = [
+    &OPEN_FROM,
+    &OPEN_FROM,
+    &[1, 2],
+    &[1, 2],
+    &OPEN_FROM,
+    &OPEN_FROM,
+    &[5, 6],
+    &[5, 6],
+    &OPEN_FROM,
+    &OPEN_FROM,
+    &[9, 10],
+    &[9, 10],
+    &OPEN_FROM,
+];
 
 /// Transition scores laid out for the fixed BMES lattice shape.
 #[derive(Debug, Clone)]
@@ -35,6 +57,8 @@ pub struct Lattice {
     inside_b: [f32; LANES],
     /// Score of `INSIDE_FROM_M[j]` → `INSIDE_TO[j]`.
     inside_m: [f32; LANES],
+    /// `trans[from][to]`, for the backtrace.
+    trans: [[f32; N_LABELS]; N_LABELS],
     start: [bool; N_LABELS],
     end: [bool; N_LABELS],
 }
@@ -56,6 +80,12 @@ impl Lattice {
             inside_b[j] = t(INSIDE_FROM_B[j], INSIDE_TO[j]);
             inside_m[j] = t(INSIDE_FROM_M[j], INSIDE_TO[j]);
         }
+        let mut full = [[0f32; N_LABELS]; N_LABELS];
+        for (from, row) in full.iter_mut().enumerate() {
+            for (to, cell) in row.iter_mut().enumerate() {
+                *cell = t(from, to);
+            }
+        }
         let mut start = [false; N_LABELS];
         let mut end = [false; N_LABELS];
         for l in 0..N_LABELS {
@@ -66,6 +96,7 @@ impl Lattice {
             open,
             inside_b,
             inside_m,
+            trans: full,
             start,
             end,
         }
@@ -80,65 +111,66 @@ impl Lattice {
             return;
         }
         back.clear();
-        back.resize(n, [0; 16]);
-        let mut prev = [f32::NEG_INFINITY; N_LABELS];
+        back.reserve(n);
+        let mut prev = [f32::NEG_INFINITY; 16];
         for ((p, &e), &ok) in prev.iter_mut().zip(emit).zip(&self.start) {
             if ok {
                 *p = e;
             }
         }
-        for (row, brow) in emit.chunks_exact(N_LABELS).zip(back.iter_mut()).skip(1) {
+        back.push(prev);
+        for row in emit.chunks_exact(N_LABELS).skip(1) {
+            // `s > best ? s : best` from −∞ leaves the same value as the strictly-better scan.
             let mut best = [f32::NEG_INFINITY; LANES];
-            let mut arg = [0u8; LANES];
             for (k, trans) in self.open.iter().enumerate() {
                 let from = prev[OPEN_FROM[k]];
                 for j in 0..LANES {
                     let s = from + trans[j];
-                    let better = s > best[j];
-                    best[j] = if better { s } else { best[j] };
-                    arg[j] = if better { OPEN_FROM[k] as u8 } else { arg[j] };
+                    best[j] = if s > best[j] { s } else { best[j] };
                 }
             }
             let mut inside = [f32::NEG_INFINITY; LANES];
-            let mut inside_arg = [0u8; LANES];
             for j in 0..INSIDE_TO.len() {
-                let (b, m) = (INSIDE_FROM_B[j], INSIDE_FROM_M[j]);
-                let sb = prev[b] + self.inside_b[j];
-                let sm = prev[m] + self.inside_m[j];
-                // The original loop: start at −∞ with label 0, take a strictly better `B`,
-                // then a strictly better `M`.
-                let (mut s, mut a) = (f32::NEG_INFINITY, 0u8);
-                if sb > s {
-                    (s, a) = (sb, b as u8);
-                }
-                if sm > s {
-                    (s, a) = (sm, m as u8);
-                }
-                inside[j] = s;
-                inside_arg[j] = a;
+                let sb = prev[INSIDE_FROM_B[j]] + self.inside_b[j];
+                let sm = prev[INSIDE_FROM_M[j]] + self.inside_m[j];
+                let s = if sb > f32::NEG_INFINITY {
+                    sb
+                } else {
+                    f32::NEG_INFINITY
+                };
+                inside[j] = if sm > s { sm } else { s };
             }
             for (j, &l) in OPEN_TO.iter().enumerate() {
                 prev[l] = best[j] + row[l];
-                brow[l] = arg[j];
             }
             for (j, &l) in INSIDE_TO.iter().enumerate() {
                 prev[l] = inside[j] + row[l];
-                brow[l] = inside_arg[j];
             }
+            back.push(prev);
         }
         let mut best = f32::NEG_INFINITY;
-        let mut arg = 0u8;
-        for (l, &s) in prev.iter().enumerate() {
+        let mut label = 0usize;
+        for (l, &s) in prev.iter().take(N_LABELS).enumerate() {
             if self.end[l] && s > best {
                 best = s;
-                arg = l as u8;
+                label = l;
             }
         }
         out.resize(n, 0);
-        out[n - 1] = arg;
+        out[n - 1] = label as u8;
         for i in (1..n).rev() {
-            arg = back[i][usize::from(arg) & 15];
-            out[i - 1] = arg;
+            // The best predecessor of `label`: the first strictly better one in label order.
+            let scores = &back[i - 1];
+            let (mut best, mut arg) = (f32::NEG_INFINITY, 0usize);
+            for &f in PREDS[label] {
+                let s = scores[f] + self.trans[f][label];
+                if s > best {
+                    best = s;
+                    arg = f;
+                }
+            }
+            label = arg;
+            out[i - 1] = label as u8;
         }
     }
 }
@@ -199,6 +231,12 @@ mod tests {
     /// The lattice's fixed shape is exactly what `allowed` says.
     #[test]
     fn fixed_shape_matches_the_bmes_constraints() {
+        for (to, preds) in PREDS.iter().enumerate() {
+            let want: Vec<usize> = (0..N_LABELS)
+                .filter(|&f| allowed(f as u8, to as u8))
+                .collect();
+            assert_eq!(preds.to_vec(), want, "predecessors of {to}");
+        }
         for to in 0..N_LABELS {
             for from in 0..N_LABELS {
                 let want = if OPEN_TO.contains(&to) {
