@@ -3,7 +3,7 @@
 //!
 //! [`rules`]: crate::stages::tag::rules
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::record::{Entity, EntityType};
 use crate::stages::tag::ner::{NerType, Span};
@@ -81,7 +81,7 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
     let mut per_block: Vec<Vec<Mention>> = blocks.iter().map(block_mentions).collect();
     // Votes: text → type → count, in first-seen order.
     let mut order: Vec<String> = Vec::new();
-    let mut votes: HashMap<String, [usize; 4]> = HashMap::new();
+    let mut votes: HashMap<String, [usize; 4]> = HashMap::default();
     fn vote(
         votes: &mut HashMap<String, [usize; 4]>,
         text: String,
@@ -128,11 +128,17 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
     // Propagate: every other occurrence of a known text, longest texts first.
     let mut known: Vec<&str> = order.iter().map(String::as_str).collect();
     known.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
-    for (b, ms) in blocks.iter().zip(per_block.iter_mut()) {
-        for text in &known {
-            let pat: Vec<char> = text.chars().collect();
+    let patterns: Vec<(Vec<char>, EntityType)> = known
+        .iter()
+        .map(|text| {
             let kind = kind_of.get(text).copied().unwrap_or(EntityType::Place);
-            for s in find_all(&b.chars, &pat) {
+            (text.chars().collect(), kind)
+        })
+        .collect();
+    for (b, ms) in blocks.iter().zip(per_block.iter_mut()) {
+        for (pat, kind) in &patterns {
+            let kind = *kind;
+            for s in find_all(&b.chars, pat) {
                 let m = Mention {
                     start: s,
                     end: s + pat.len(),
@@ -148,7 +154,7 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
             }
         }
     }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::default();
     let mut seen: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
     for (b, ms) in blocks.iter().zip(&per_block) {
@@ -218,9 +224,10 @@ fn find_all(hay: &[char], pat: &[char]) -> Vec<usize> {
     if pat.is_empty() || pat.len() > hay.len() {
         return out;
     }
+    let first = pat[0];
     let mut i = 0;
     while i + pat.len() <= hay.len() {
-        if hay[i..i + pat.len()] == *pat {
+        if hay[i] == first && hay[i..i + pat.len()] == *pat {
             out.push(i);
             i += pat.len();
         } else {

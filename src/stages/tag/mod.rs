@@ -10,10 +10,11 @@ pub mod ner;
 pub mod persons;
 pub mod rules;
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::io::Read;
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashSet;
 
 use crate::record::{Entity, Keyword};
 use crate::stages::draft::Draft;
@@ -48,10 +49,93 @@ impl Default for TagOptions {
 pub struct Token {
     /// The word.
     pub word: String,
-    /// jieba POS tag (`n`, `ns`, `nr`, `v`, `x` for punctuation, …).
-    pub pos: String,
+    /// jieba POS tag (`n`, `ns`, `nr`, `v`, `x` for punctuation, …); one of [`POS_TAGS`]
+    /// (borrowed, nothing allocated per word) unless a custom dictionary brings others.
+    pub pos: Cow<'static, str>,
     /// Which block it came from.
     pub zone: Zone,
+}
+
+/// Every POS tag jieba's default dictionary, its POS HMM and its out-of-vocabulary guesses
+/// produce (`eng`), sorted.
+pub const POS_TAGS: [&str; 65] = [
+    "a", "ad", "ag", "an", "b", "bg", "c", "d", "df", "dg", "e", "en", "eng", "f", "g", "h", "i",
+    "in", "j", "jn", "k", "l", "ln", "m", "mg", "mq", "n", "ng", "nr", "nrfg", "nrt", "ns", "nt",
+    "nz", "o", "p", "q", "qe", "qg", "r", "rg", "rr", "rz", "s", "t", "tg", "u", "ud", "ug", "uj",
+    "ul", "uv", "uz", "v", "vd", "vg", "vi", "vn", "vq", "w", "x", "y", "yg", "z", "zg",
+];
+
+/// The tag as a static string when it is one of [`POS_TAGS`] (a byte-pattern match: no
+/// string comparisons, as this runs once per word).
+pub fn intern_pos(tag: &str) -> Cow<'static, str> {
+    match tag.as_bytes() {
+        [b'a'] => Cow::Borrowed("a"),
+        [b'a', b'd'] => Cow::Borrowed("ad"),
+        [b'a', b'g'] => Cow::Borrowed("ag"),
+        [b'a', b'n'] => Cow::Borrowed("an"),
+        [b'b'] => Cow::Borrowed("b"),
+        [b'b', b'g'] => Cow::Borrowed("bg"),
+        [b'c'] => Cow::Borrowed("c"),
+        [b'd'] => Cow::Borrowed("d"),
+        [b'd', b'f'] => Cow::Borrowed("df"),
+        [b'd', b'g'] => Cow::Borrowed("dg"),
+        [b'e'] => Cow::Borrowed("e"),
+        [b'e', b'n'] => Cow::Borrowed("en"),
+        [b'e', b'n', b'g'] => Cow::Borrowed("eng"),
+        [b'f'] => Cow::Borrowed("f"),
+        [b'g'] => Cow::Borrowed("g"),
+        [b'h'] => Cow::Borrowed("h"),
+        [b'i'] => Cow::Borrowed("i"),
+        [b'i', b'n'] => Cow::Borrowed("in"),
+        [b'j'] => Cow::Borrowed("j"),
+        [b'j', b'n'] => Cow::Borrowed("jn"),
+        [b'k'] => Cow::Borrowed("k"),
+        [b'l'] => Cow::Borrowed("l"),
+        [b'l', b'n'] => Cow::Borrowed("ln"),
+        [b'm'] => Cow::Borrowed("m"),
+        [b'm', b'g'] => Cow::Borrowed("mg"),
+        [b'm', b'q'] => Cow::Borrowed("mq"),
+        [b'n'] => Cow::Borrowed("n"),
+        [b'n', b'g'] => Cow::Borrowed("ng"),
+        [b'n', b'r'] => Cow::Borrowed("nr"),
+        [b'n', b'r', b'f', b'g'] => Cow::Borrowed("nrfg"),
+        [b'n', b'r', b't'] => Cow::Borrowed("nrt"),
+        [b'n', b's'] => Cow::Borrowed("ns"),
+        [b'n', b't'] => Cow::Borrowed("nt"),
+        [b'n', b'z'] => Cow::Borrowed("nz"),
+        [b'o'] => Cow::Borrowed("o"),
+        [b'p'] => Cow::Borrowed("p"),
+        [b'q'] => Cow::Borrowed("q"),
+        [b'q', b'e'] => Cow::Borrowed("qe"),
+        [b'q', b'g'] => Cow::Borrowed("qg"),
+        [b'r'] => Cow::Borrowed("r"),
+        [b'r', b'g'] => Cow::Borrowed("rg"),
+        [b'r', b'r'] => Cow::Borrowed("rr"),
+        [b'r', b'z'] => Cow::Borrowed("rz"),
+        [b's'] => Cow::Borrowed("s"),
+        [b't'] => Cow::Borrowed("t"),
+        [b't', b'g'] => Cow::Borrowed("tg"),
+        [b'u'] => Cow::Borrowed("u"),
+        [b'u', b'd'] => Cow::Borrowed("ud"),
+        [b'u', b'g'] => Cow::Borrowed("ug"),
+        [b'u', b'j'] => Cow::Borrowed("uj"),
+        [b'u', b'l'] => Cow::Borrowed("ul"),
+        [b'u', b'v'] => Cow::Borrowed("uv"),
+        [b'u', b'z'] => Cow::Borrowed("uz"),
+        [b'v'] => Cow::Borrowed("v"),
+        [b'v', b'd'] => Cow::Borrowed("vd"),
+        [b'v', b'g'] => Cow::Borrowed("vg"),
+        [b'v', b'i'] => Cow::Borrowed("vi"),
+        [b'v', b'n'] => Cow::Borrowed("vn"),
+        [b'v', b'q'] => Cow::Borrowed("vq"),
+        [b'w'] => Cow::Borrowed("w"),
+        [b'x'] => Cow::Borrowed("x"),
+        [b'y'] => Cow::Borrowed("y"),
+        [b'y', b'g'] => Cow::Borrowed("yg"),
+        [b'z'] => Cow::Borrowed("z"),
+        [b'z', b'g'] => Cow::Borrowed("zg"),
+        _ => Cow::Owned(tag.to_string()),
+    }
 }
 
 /// The part of an article a token came from.
@@ -80,7 +164,7 @@ pub struct Analysis {
 pub struct Tagger {
     jieba: Jieba,
     idf: keywords::IdfTable,
-    stopwords: HashSet<String>,
+    stopwords: FxHashSet<String>,
     ner: ner::NerModel,
     options: TagOptions,
 }
@@ -155,7 +239,7 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
             ner::features::push_word(t.word, t.tag, &mut infos);
             tokens.push(Token {
                 word: t.word.to_string(),
-                pos: t.tag.to_string(),
+                pos: intern_pos(t.tag),
                 zone,
             });
         }
@@ -187,13 +271,42 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
 
 /// Body tokens from `(word, POS)` pairs, for the rule modules' unit tests.
 #[cfg(test)]
-pub(crate) fn test_tokens(pairs: &[(&str, &str)]) -> Vec<Token> {
+pub(crate) fn test_tokens(pairs: &[(&str, &'static str)]) -> Vec<Token> {
     pairs
         .iter()
         .map(|(w, p)| Token {
             word: (*w).into(),
-            pos: (*p).into(),
+            pos: intern_pos(p),
             zone: Zone::Body,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pos_tags_are_sorted_and_interned() {
+        assert!(POS_TAGS.windows(2).all(|w| w[0] < w[1]));
+        for t in POS_TAGS {
+            assert!(matches!(intern_pos(t), Cow::Borrowed(b) if b == t));
+        }
+        assert!(matches!(intern_pos("zz"), Cow::Owned(o) if o == "zz"));
+    }
+
+    /// Every tag the default jieba gives a mixed text is a known one.
+    #[test]
+    fn jieba_tags_are_known() {
+        let jieba = Jieba::new();
+        let text = "2026年11月27日，陕煤集团黄陵矿业公司在iPhone发布会上说：“我们很高兴！”咱俩嗯";
+        for t in jieba.tag(text, true) {
+            assert!(
+                POS_TAGS.binary_search(&t.tag).is_ok(),
+                "{}: {}",
+                t.word,
+                t.tag
+            );
+        }
+    }
 }

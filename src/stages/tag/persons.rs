@@ -163,6 +163,20 @@ const ROLE_WORDS: &[&str] = &[
     "职工",
 ];
 
+/// Last characters of the [`ROLE_WORDS`]: a word ending otherwise ends in no role word.
+const ROLE_LAST_CHARS: &[char] = &[
+    '记', '任', '长', '席', '理', '人', '民', '员', '部', '表', '志', '师', '生', '授', '书', '者',
+    '众', '工', '警', '农',
+];
+
+/// Does `word` end with one of the [`ROLE_WORDS`]?
+fn ends_with_role(word: &str) -> bool {
+    word.chars()
+        .next_back()
+        .is_some_and(|c| ROLE_LAST_CHARS.contains(&c))
+        && ROLE_WORDS.iter().any(|r| word.ends_with(r))
+}
+
 /// The most common Chinese surnames (single characters), for names jieba splits apart.
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘\
 于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺\
@@ -178,7 +192,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
     let ranges = token_ranges(tokens);
     let mut out = Vec::new();
     for j in 1..tokens.len() {
-        if !ROLE_WORDS.iter().any(|r| tokens[j - 1].word.ends_with(r)) {
+        if !ends_with_role(&tokens[j - 1].word) {
             continue;
         }
         let t = &tokens[j];
@@ -202,7 +216,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
                 .word
                 .chars()
                 .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-            if !cjk || matches!(tokens[k].pos.as_str(), "v" | "d" | "p" | "uj" | "c") {
+            if !cjk || matches!(&*tokens[k].pos, "v" | "d" | "p" | "uj" | "c") {
                 break;
             }
             len += tokens[k].word.chars().count();
@@ -210,7 +224,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
         }
         let stop = match tokens.get(k) {
             None => true,
-            Some(s) => matches!(s.pos.as_str(), "v" | "d" | "p" | "x" | "uj" | "c"),
+            Some(s) => matches!(&*s.pos, "v" | "d" | "p" | "x" | "uj" | "c"),
         };
         if k > j + 1 && (2..=3).contains(&len) && stop {
             out.push(Mention {
@@ -231,6 +245,16 @@ mod tests {
 
     fn text(chars: &[char], m: &Mention) -> String {
         chars[m.start..m.end].iter().collect()
+    }
+
+    #[test]
+    fn every_role_word_passes_the_last_character_filter() {
+        for r in ROLE_WORDS {
+            let last = r.chars().next_back().expect("non-empty");
+            assert!(ROLE_LAST_CHARS.contains(&last), "{r}");
+            assert!(ends_with_role(r) && ends_with_role(&format!("副{r}")));
+        }
+        assert!(!ends_with_role("北京") && !ends_with_role(""));
     }
 
     #[test]

@@ -95,8 +95,23 @@ const ORG_END_CHARS: &[char] = &[
     '局', '委', '厅', '办', '院', '所', '部', '会', '队', '司', '处',
 ];
 
+/// Last characters of the [`ORG_WORDS`] and [`ORG_END_CHARS`]: a word ending otherwise is no
+/// organisation suffix, which settles most words without comparing strings.
+const ORG_LAST_CHARS: &[char] = &[
+    '局', '委', '厅', '办', '院', '所', '部', '会', '队', '司', '处', '组', '支', '府', '团', '业',
+    '校', '学', '行', '联', '馆', '台', '社', '站',
+];
+
 /// Is the jieba word an organisation suffix (`财政局`, `党支部`, `集团`)?
 fn is_org_word(t: &Token) -> bool {
+    if !t
+        .word
+        .chars()
+        .next_back()
+        .is_some_and(|c| ORG_LAST_CHARS.contains(&c))
+    {
+        return false;
+    }
     if ORG_WORDS.contains(&t.word.as_str()) {
         return true;
     }
@@ -389,6 +404,17 @@ mod tests {
         };
         trim(&c, &mut m);
         assert_eq!(text(&c, &m), "胶南街道");
+    }
+
+    #[test]
+    fn every_organisation_suffix_passes_the_last_character_filter() {
+        let ends = ORG_WORDS
+            .iter()
+            .filter_map(|w| w.chars().next_back())
+            .chain(ORG_END_CHARS.iter().copied());
+        for c in ends {
+            assert!(ORG_LAST_CHARS.contains(&c), "{c}");
+        }
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// Is this token part of the text proper (not punctuation or blank)?
 fn is_text(t: &Token) -> bool {
-    t.pos != "x" && !t.word.trim().is_empty()
+    t.pos != "x" && !t.word.chars().all(char::is_whitespace)
 }
 
 /// Appends the key of every feature occurrence in `tokens` to `out` (repeats included).
@@ -174,11 +174,17 @@ pub fn extract(
         return;
     }
     let max = opts.char_max.min(4);
-    let mut window: Vec<char> = Vec::with_capacity(max);
+    // FNV is a running hash, so the key of the n-gram ending at a character is the key state
+    // of the (n−1)-gram ending at the one before, fed this character: `grams[n - 1]` holds
+    // the state of the n-gram ending at the previous character, for the `len` valid ones.
+    let start = Fnv::new(CHAR);
+    let mut grams = [start; 4];
+    let mut len = 0usize;
+    let mut window = ['\0'; 4];
     let mut zone = None::<Zone>;
     for t in tokens {
         if !is_text(t) || zone != Some(t.zone) {
-            window.clear();
+            len = 0;
             zone = Some(t.zone);
             if !is_text(t) {
                 continue;
@@ -186,24 +192,26 @@ pub fn extract(
         }
         for c in t.word.chars() {
             if c.is_whitespace() {
-                window.clear();
+                len = 0;
                 continue;
             }
-            if window.len() == max {
-                window.remove(0);
+            let c = normalise_char(c);
+            len = (len + 1).min(max);
+            for n in (2..=len).rev() {
+                grams[n - 1] = grams[n - 2];
+                grams[n - 1].char(c);
             }
-            window.push(normalise_char(c));
-            for n in opts.char_min..=max.min(window.len()) {
-                let gram = &window[window.len() - n..];
-                let mut h = Fnv::new(CHAR);
-                for &g in gram {
-                    h.char(g);
-                }
-                out.push(h.0);
+            grams[0] = start;
+            grams[0].char(c);
+            window.copy_within(1..4, 0);
+            window[3] = c;
+            for n in opts.char_min..=len {
+                let key = grams[n - 1].0;
+                out.push(key);
                 if let Some(names) = names.as_deref_mut() {
                     names
-                        .entry(h.0)
-                        .or_insert_with(|| (CHAR, gram.iter().collect()));
+                        .entry(key)
+                        .or_insert_with(|| (CHAR, window[4 - n..].iter().collect()));
                 }
             }
         }
@@ -256,7 +264,7 @@ mod tests {
     fn tok(w: &str, pos: &str) -> Token {
         Token {
             word: w.into(),
-            pos: pos.into(),
+            pos: pos.to_string().into(),
             zone: Zone::Body,
         }
     }
@@ -271,6 +279,43 @@ mod tests {
                 format!("{}:{text}", *kind as char)
             })
             .collect()
+    }
+
+    /// Every character n-gram key is the FNV key of that n-gram's text, for all n-gram ranges
+    /// (the running-hash extraction against hashing each n-gram from scratch).
+    #[test]
+    fn running_ngram_keys_equal_keys_of_the_ngram_text() {
+        let t = [
+            tok("人民", "n"),
+            tok("银行", "n"),
+            tok("宣布", "v"),
+            tok("2010", "m"),
+            tok("，", "x"),
+            tok("iPhone 4", "eng"),
+            tok("上市", "v"),
+        ];
+        for (lo, hi) in [(1, 1), (1, 2), (2, 3), (1, 4), (3, 4), (4, 4)] {
+            let opts = FeatureOptions {
+                words: false,
+                char_min: lo,
+                char_max: hi,
+            };
+            let mut want = Vec::new();
+            let runs = [vec!["人民银行宣布0000"], vec!["iphone", "0上市"]];
+            for run in runs.iter().flatten() {
+                let cs: Vec<char> = run.chars().collect();
+                for end in 1..=cs.len() {
+                    for n in lo..=hi.min(end) {
+                        let text: String = cs[end - n..end].iter().collect();
+                        want.push(feature_key(CHAR, &text));
+                    }
+                }
+            }
+            let mut got = Vec::new();
+            extract(&t, &opts, &mut got, None);
+            assert_eq!(got, want, "{lo}-{hi}");
+            assert_eq!(named(&t, opts).len(), want.len());
+        }
     }
 
     #[test]

@@ -209,7 +209,14 @@ impl LinearModel {
             .map(|&(j, v)| (v * self.weights[j as usize * k + best], j))
             .filter(|(c, _)| *c > 0.0)
             .collect();
-        contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // A total order (feature indices are unique): selecting the best `n_evidence` first
+        // and sorting only those gives the same list as sorting everything.
+        let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if n_evidence < contrib.len() {
+            contrib.select_nth_unstable_by(n_evidence, order);
+            contrib.truncate(n_evidence);
+        }
+        contrib.sort_by(order);
         let evidence = contrib
             .into_iter()
             .take(n_evidence)

@@ -4,13 +4,20 @@
 //! label count and features per character; `f32` quantisation scale (weight units per int8
 //! step, informational); `labels²` `f32` transition scores in int8 units; then
 //! `2^bits × labels` `i8` feature weights, row per hash bucket.
+//!
+//! In memory each bucket's 13 weights are padded to a 16-byte row: a row never straddles a
+//! cache line (the table is far larger than the cache, so each lookup is one miss, not
+//! sometimes two) and sums as one vector. Tagging hashes a whole sentence's features first
+//! and then sums rows, so the table lookups are independent loads the CPU overlaps.
 
 use super::features::{extract, CharInfo, FEATURE_VERSION, N_FEATURES};
 use super::labels::N_LABELS;
-use super::viterbi::Lattice;
+use super::viterbi::{Back, Lattice};
 
 const MAGIC: &[u8; 8] = b"PWNER01\n";
 const HEADER: usize = 8 + 4 * 5;
+/// Bytes per in-memory weight row: [`N_LABELS`] weights, then zeros.
+const ROW: usize = 16;
 
 /// Why a model file was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -40,28 +47,40 @@ pub struct NerModel {
     bits: u32,
     scale: f32,
     trans: Vec<f32>,
-    weights: Vec<i8>,
+    /// One padded row of label weights per hash bucket.
+    rows: Vec<[i8; ROW]>,
     lattice: Lattice,
 }
 
 /// Reusable buffers for [`NerModel::tag`], so tagging allocates nothing per sentence.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    feats: Vec<[u32; N_FEATURES]>,
     emit: Vec<f32>,
-    back: Vec<u8>,
+    back: Vec<Back>,
 }
 
 impl NerModel {
     /// A model from its parts; `weights` has `2^bits × 13` entries, `trans` 13².
     pub fn from_parts(bits: u32, scale: f32, trans: Vec<f32>, weights: Vec<i8>) -> Self {
+        let rows = padded_rows(weights.chunks(N_LABELS), |&w| w);
+        NerModel::from_rows(bits, scale, trans, rows)
+    }
+
+    fn from_rows(bits: u32, scale: f32, trans: Vec<f32>, rows: Vec<[i8; ROW]>) -> Self {
         let lattice = Lattice::new(&trans);
         NerModel {
             bits,
             scale,
             trans,
-            weights,
+            rows,
             lattice,
         }
+    }
+
+    /// The feature weights, `2^bits × 13`, row per hash bucket (the file's order).
+    pub fn weights(&self) -> impl Iterator<Item = i8> + '_ {
+        self.rows.iter().flat_map(|r| r[..N_LABELS].iter().copied())
     }
 
     /// Hash bits of the feature table.
@@ -76,7 +95,8 @@ impl NerModel {
 
     /// Serialises the model in the file layout above.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER + self.trans.len() * 4 + self.weights.len());
+        let mut out =
+            Vec::with_capacity(HEADER + self.trans.len() * 4 + self.rows.len() * N_LABELS);
         out.extend_from_slice(MAGIC);
         for v in [
             FEATURE_VERSION,
@@ -90,7 +110,7 @@ impl NerModel {
         for t in &self.trans {
             out.extend_from_slice(&t.to_le_bytes());
         }
-        out.extend(self.weights.iter().map(|&w| w.to_le_bytes()[0]));
+        out.extend(self.weights().map(|w| w.to_le_bytes()[0]));
         out
     }
 
@@ -132,33 +152,54 @@ impl NerModel {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let weights = bytes[HEADER + 4 * n_trans..]
-            .iter()
-            .map(|&b| i8::from_le_bytes([b]))
-            .collect();
-        Ok(NerModel::from_parts(bits, scale, trans, weights))
+        let rows = padded_rows(bytes[HEADER + 4 * n_trans..].chunks(N_LABELS), |&b| {
+            i8::from_le_bytes([b])
+        });
+        Ok(NerModel::from_rows(bits, scale, trans, rows))
     }
 
     /// Labels every character of `s` (BMES label indices, see [`super::labels`]) into `out`.
     pub fn tag(&self, s: &[CharInfo], scratch: &mut Scratch, out: &mut Vec<u8>) {
-        scratch.emit.clear();
-        scratch.emit.reserve(s.len() * N_LABELS);
+        scratch.feats.clear();
         let mut f = [0u32; N_FEATURES];
         for i in 0..s.len() {
             extract(s, i, self.bits, &mut f);
-            let mut acc = [0i32; N_LABELS];
-            for &b in &f {
-                let base = b as usize * N_LABELS;
-                if let Some(row) = self.weights.get(base..base + N_LABELS) {
+            scratch.feats.push(f);
+        }
+        scratch.emit.clear();
+        scratch.emit.reserve(s.len() * N_LABELS);
+        for f in &scratch.feats {
+            // |sum| ≤ 17 × 128: exact in i16.
+            let mut acc = [0i16; ROW];
+            for &b in f {
+                if let Some(row) = self.rows.get(b as usize) {
                     for (a, &w) in acc.iter_mut().zip(row) {
-                        *a += i32::from(w);
+                        *a += i16::from(w);
                     }
                 }
             }
-            scratch.emit.extend(acc.iter().map(|&a| a as f32));
+            scratch
+                .emit
+                .extend(acc[..N_LABELS].iter().map(|&a| f32::from(a)));
         }
         self.lattice.decode(&scratch.emit, &mut scratch.back, out);
     }
+}
+
+/// Copies rows of [`N_LABELS`] values into zero-padded [`ROW`]-byte rows.
+fn padded_rows<'a, T: 'a>(
+    chunks: impl Iterator<Item = &'a [T]>,
+    weight: impl Fn(&T) -> i8,
+) -> Vec<[i8; ROW]> {
+    chunks
+        .map(|c| {
+            let mut row = [0i8; ROW];
+            for (r, x) in row.iter_mut().zip(c) {
+                *r = weight(x);
+            }
+            row
+        })
+        .collect()
 }
 
 /// A small deterministic model for tests elsewhere in the tagger.
@@ -189,7 +230,8 @@ mod tests {
         let back = NerModel::from_bytes(&bytes).expect("valid model");
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!((back.bits(), back.scale()), (8, 0.01));
-        assert_eq!(back.weights, m.weights);
+        assert!(back.weights().eq(m.weights()));
+        assert_eq!(back.weights().count(), 256 * N_LABELS);
         assert_eq!(back.trans, m.trans);
     }
 
