@@ -20,6 +20,9 @@ impl Hasher for FxHasher {
             self.write_u64(u64::from(*b));
         }
     }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
@@ -112,9 +115,13 @@ impl Lexicon {
             }
         }
         let docs = paras.len() as f32 + 1.0;
+        // One logarithm per possible document frequency, not per bigram.
+        let idf: Vec<f32> = (0..=paras.len())
+            .map(|d| (docs / d.max(1) as f32).ln().max(0.0))
+            .collect();
         let weight = df
             .iter()
-            .map(|&d| (docs / d.max(1) as f32).ln().max(0.0))
+            .map(|&d| idf.get(d as usize).copied().unwrap_or(0.0))
             .collect();
         Lexicon {
             ids,
@@ -266,7 +273,11 @@ impl Lexicon {
         let mut left = vec![0u32; self.weight.len()];
         let mut right = vec![0u32; self.weight.len()];
         let mut norm_r = 0.0f64;
-        let w = |id: u32, tf: u32| f64::from(tf_weight(tf) * self.weight[id as usize]);
+        // A bigram occurs at most once per paragraph: tf never exceeds the body's length.
+        let tf: Vec<f32> = (0..=body.len() as u32).map(tf_weight).collect();
+        let w = |id: u32, n: u32| {
+            f64::from(tf.get(n as usize).copied().unwrap_or(0.0) * self.weight[id as usize])
+        };
         for &p in body {
             for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
                 let r = &mut right[id as usize];

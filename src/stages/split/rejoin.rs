@@ -12,7 +12,7 @@
 
 use super::evidence::{self, HeadSide, Place, TailSide};
 use super::kinds::{is_han, Info, Role};
-use super::lexical::Lexicon;
+use super::lexical::{FxMap, Lexicon};
 
 /// Minimum first-stage log-odds of a pair entering the matching (chosen on the dev seed 1,
 /// with the second stage then removing the weak matched pairs).
@@ -253,12 +253,14 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
             .then(a.head.cmp(&b.head))
             .then(a.tail.cmp(&b.tail))
     });
-    let lookup = |h: usize, t: usize| {
-        cands
-            .iter()
-            .find(|l| l.head == h && l.tail == t)
-            .map(|l| l.score)
-    };
+    // Indexes for the searches below: score by (head, tail), candidates by head (in order).
+    let mut score_of: FxMap<(usize, usize), f32> = FxMap::default();
+    let mut by_head: FxMap<usize, Vec<Link>> = FxMap::default();
+    for l in &cands {
+        score_of.entry((l.head, l.tail)).or_insert(l.score);
+        by_head.entry(l.head).or_default().push(*l);
+    }
+    let lookup = |h: usize, t: usize| score_of.get(&(h, t)).copied();
     let mut chosen: Vec<Link> = Vec::new();
     for l in &cands {
         if chosen.iter().all(|c| c.head != l.head && c.tail != l.tail) {
@@ -308,9 +310,11 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                 let Some(x) = lookup(h2, c.tail) else {
                     continue;
                 };
-                for alt in cands
+                for alt in by_head
+                    .get(&c.head)
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter(|l| l.head == c.head && l.tail != c.tail)
+                    .filter(|l| l.tail != c.tail)
                 {
                     let taken = chosen
                         .iter()
