@@ -420,18 +420,19 @@ impl Vector {
 mod tests {
     use super::*;
 
+    fn lexicon(paras: &[&str]) -> Lexicon {
+        let paras: Vec<String> = paras.iter().map(|s| (*s).to_string()).collect();
+        Lexicon::new(&paras)
+    }
+
     #[test]
     fn similar_paragraphs_score_higher_than_unrelated_ones() {
-        let paras: Vec<String> = [
+        let lex = lexicon(&[
             "胶南街道党委书记说胶南街道很好。",
             "胶南街道组织开展活动。",
             "珙县创建文明城市工作。",
             "珙县开展创建工作。",
-        ]
-        .iter()
-        .map(|s| (*s).to_string())
-        .collect();
-        let lex = Lexicon::new(&paras);
+        ]);
         let a = lex.vector([0]);
         assert!(a.cos(&lex.vector([1])) > a.cos(&lex.vector([2])));
         assert!(lex.coverage("胶南街道", &[1]) > 0.99);
@@ -440,17 +441,13 @@ mod tests {
 
     #[test]
     fn one_pass_cut_scores_agree_with_direct_computation() {
-        let paras: Vec<String> = [
+        let lex = lexicon(&[
             "胶南街道党委书记说胶南街道很好。",
             "胶南街道组织开展活动。",
             "珙县创建文明城市工作。",
             "珙县开展创建工作，珙县很好。",
             "abc",
-        ]
-        .iter()
-        .map(|s| (*s).to_string())
-        .collect();
-        let lex = Lexicon::new(&paras);
+        ]);
         let body = [0, 1, 2, 3, 4];
         let cos = lex.cut_cosines(&body);
         let cov = lex.suffix_coverage("珙县创建工作", &body);
