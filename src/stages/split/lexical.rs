@@ -75,8 +75,6 @@ pub struct Lexicon {
     weight: Vec<f32>,
     /// Occurrences per id over the whole dump (for the word-crossing test of rejoins).
     total: Vec<u32>,
-    /// Document frequency per id.
-    df: Vec<u32>,
     /// Bigram ids of each paragraph, sorted and deduplicated.
     grams: Vec<Vec<u32>>,
     /// Weight of a bigram seen nowhere in the dump (as if in one paragraph).
@@ -127,7 +125,6 @@ impl Lexicon {
             ids,
             weight,
             total,
-            df,
             grams,
             unseen: docs.ln().max(0.0),
         }
@@ -312,25 +309,6 @@ impl Lexicon {
         out
     }
 
-    /// Number of rare bigrams (in at most `max_df` paragraphs of the dump) that occur both in
-    /// the paragraphs `a` and in the paragraphs `b`.
-    pub fn rare_shared(&self, a: &[usize], b: &[usize], max_df: u32) -> usize {
-        let collect = |ps: &[usize]| {
-            let mut v: Vec<u32> = ps
-                .iter()
-                .filter_map(|i| self.grams.get(*i))
-                .flatten()
-                .copied()
-                .filter(|&g| self.df[g as usize] <= max_df)
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let (va, vb) = (collect(a), collect(b));
-        va.iter().filter(|g| vb.binary_search(g).is_ok()).count()
-    }
-
     /// Sorted, deduplicated ids of the text's bigrams that occur in the dump.
     pub fn ids(&self, s: &str) -> Vec<u32> {
         self.text_ids(s).0
@@ -351,16 +329,6 @@ impl Lexicon {
             }
         }
         s
-    }
-
-    /// IDF-weighted overlap between two short texts (used near a column break).
-    pub fn overlap(&self, a: &str, b: &str) -> f32 {
-        let (ga, _) = self.text_ids(a);
-        let (gb, _) = self.text_ids(b);
-        ga.iter()
-            .filter(|x| gb.binary_search(x).is_ok())
-            .map(|x| self.weight[*x as usize])
-            .sum()
     }
 }
 
