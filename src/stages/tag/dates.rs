@@ -95,17 +95,13 @@ pub fn dates(chars: &[char]) -> Vec<Mention> {
 mod tests {
     use super::*;
 
-    fn text(chars: &[char], m: &Mention) -> String {
-        chars[m.start..m.end].iter().collect()
-    }
-
     #[test]
     fn date_grammar_accepts_years_and_month_days() {
         let c: Vec<char> =
             "2021年11月24日，11月24日上午；二〇二一年；十一月二十四日；12021年；5月；第3号"
                 .chars()
                 .collect();
-        let got: Vec<String> = dates(&c).iter().map(|m| text(&c, m)).collect();
+        let got: Vec<String> = dates(&c).iter().map(|m| m.text(&c)).collect();
         assert_eq!(
             got,
             vec!["2021年11月24日", "11月24日", "二〇二一年", "十一月二十四日"]

@@ -282,6 +282,19 @@ pub(crate) fn test_tokens(pairs: &[(&str, &'static str)]) -> Vec<Token> {
         .collect()
 }
 
+/// Body nouns from space-separated words, for the classifiers' unit tests.
+#[cfg(test)]
+pub(crate) fn test_doc(words: &str) -> Vec<Token> {
+    words
+        .split(' ')
+        .map(|w| Token {
+            word: w.into(),
+            pos: "n".into(),
+            zone: Zone::Body,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,10 +243,6 @@ mod tests {
 
     use crate::stages::tag::test_tokens as toks;
 
-    fn text(chars: &[char], m: &Mention) -> String {
-        chars[m.start..m.end].iter().collect()
-    }
-
     #[test]
     fn every_role_word_passes_the_last_character_filter() {
         for r in ROLE_WORDS {
@@ -276,7 +272,7 @@ mod tests {
             ("开展", "v"),
         ]);
         let c: Vec<char> = t.iter().flat_map(|x| x.word.chars()).collect();
-        let got: Vec<String> = role_persons(&t).iter().map(|m| text(&c, m)).collect();
+        let got: Vec<String> = role_persons(&t).iter().map(|m| m.text(&c)).collect();
         assert_eq!(got, vec!["万果林", "万果林"]);
     }
 
@@ -286,7 +282,7 @@ mod tests {
         let t = toks(&[("应旭初", "nr"), ("高远", "d"), ("任晓静", "nr")]);
         let got: Vec<String> = byline_persons(&c, &t, &[])
             .iter()
-            .map(|m| text(&c, m))
+            .map(|m| m.text(&c))
             .collect();
         assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
         let h: Vec<char> = "党建引领".chars().collect();
@@ -301,7 +297,7 @@ mod tests {
             .collect();
         let got: Vec<String> = byline_persons(&c, &[], &[])
             .iter()
-            .map(|m| text(&c, m))
+            .map(|m| m.text(&c))
             .collect();
         assert_eq!(got, vec!["韦青松", "王洋", "李小四"]);
     }
@@ -318,7 +314,7 @@ mod tests {
         ]);
         let got: Vec<String> = byline_persons(&c, &t, &[])
             .iter()
-            .map(|m| text(&c, m))
+            .map(|m| m.text(&c))
             .collect();
         assert_eq!(got, vec!["应旭初", "高远", "任晓静"]);
         let h: Vec<char> = "强基础 促发展".chars().collect();

@@ -18,6 +18,12 @@ pub struct Mention {
 }
 
 impl Mention {
+    /// The mention's text in `chars` (for the rule modules' unit tests).
+    #[cfg(test)]
+    pub(crate) fn text(&self, chars: &[char]) -> String {
+        chars[self.start..self.end].iter().collect()
+    }
+
     /// Do the two mentions share a character?
     pub fn overlaps(&self, o: &Mention) -> bool {
         self.start < o.end && o.start < self.end
@@ -274,10 +280,6 @@ mod tests {
 
     use crate::stages::tag::test_tokens as toks;
 
-    fn text(chars: &[char], m: &Mention) -> String {
-        chars[m.start..m.end].iter().collect()
-    }
-
     #[test]
     fn place_and_suffix_become_one_organisation() {
         let t = toks(&[("召陵区", "ns"), ("财政局", "n"), ("开展", "v")]);
@@ -380,7 +382,7 @@ mod tests {
         );
         m.extend(units);
         merge_organisations(&t, &mut m);
-        let got: Vec<(String, EntityType)> = m.iter().map(|x| (text(&c, x), x.kind)).collect();
+        let got: Vec<(String, EntityType)> = m.iter().map(|x| (x.text(&c), x.kind)).collect();
         assert_eq!(
             got,
             vec![
@@ -403,7 +405,7 @@ mod tests {
             kind: EntityType::Place,
         };
         trim(&c, &mut m);
-        assert_eq!(text(&c, &m), "胶南街道");
+        assert_eq!(m.text(&c), "胶南街道");
     }
 
     #[test]

@@ -63,18 +63,8 @@ impl LinearClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::tag::Zone;
 
-    fn doc(words: &str) -> Vec<Token> {
-        words
-            .split(' ')
-            .map(|w| Token {
-                word: w.into(),
-                pos: "n".into(),
-                zone: Zone::Body,
-            })
-            .collect()
-    }
+    use crate::stages::tag::test_doc as doc;
 
     #[test]
     fn low_confidence_is_unknown() {

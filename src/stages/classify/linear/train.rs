@@ -181,18 +181,8 @@ pub fn train(examples: &[Example<'_>], opts: &TrainOptions) -> Result<LinearMode
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::tag::Zone;
 
-    fn doc(words: &str) -> Vec<Token> {
-        words
-            .split(' ')
-            .map(|w| Token {
-                word: w.into(),
-                pos: "n".into(),
-                zone: Zone::Body,
-            })
-            .collect()
-    }
+    use crate::stages::tag::test_doc as doc;
 
     fn corpus() -> Vec<(Vec<Token>, &'static str)> {
         vec![
