@@ -18,14 +18,33 @@ use presswire::stages::split::{evidence, prepare, rejoin};
 #[derive(Clone, Copy)]
 struct Row {
     x: [f64; evidence::N + 1],
-    /// Second-stage inputs: score, head margin, tail margin, 1 (matched pairs only).
-    x2: Option<[f64; 4]>,
     y: bool,
     wt: f64,
     head: (usize, usize),
 }
 
-fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut usize) {
+/// One dump's candidates (a range of `rows`) and its paragraph order, for the second stage.
+struct Dump {
+    rows: std::ops::Range<usize>,
+    cands: Vec<rejoin::Candidate>,
+    items: Vec<usize>,
+}
+
+/// A second-stage row: score, head margin, tail margin, adjacent, 1.
+#[derive(Clone, Copy)]
+struct Row2 {
+    x: [f64; evidence::N2 + 1],
+    y: bool,
+    wt: f64,
+}
+
+fn rows_of(
+    dir: &Path,
+    rows: &mut Vec<Row>,
+    dumps: &mut Vec<Dump>,
+    dump_no: &mut usize,
+    skipped: &mut usize,
+) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         eprintln!("cannot list {}", dir.display());
         return;
@@ -59,8 +78,8 @@ fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut u
         }
         *dump_no += 1;
         let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
-        let x2s = stage2_inputs(&cands);
-        for (c, x2) in cands.into_iter().zip(x2s) {
+        let start = rows.len();
+        for c in &cands {
             let (h, t) = (&truth.pieces[c.head], &truth.pieces[c.tail]);
             let y = h.role == PieceRole::Body
                 && t.role == PieceRole::Body
@@ -74,40 +93,63 @@ fn rows_of(dir: &Path, rows: &mut Vec<Row>, dump_no: &mut usize, skipped: &mut u
             x[evidence::N] = 1.0;
             rows.push(Row {
                 x,
-                x2,
                 y,
                 wt: 1.0,
                 head: (*dump_no, c.head),
             });
         }
+        dumps.push(Dump {
+            rows: start..rows.len(),
+            cands,
+            items: p.items,
+        });
     }
 }
 
 const D: usize = evidence::N + 1;
 
-/// Second-stage inputs of every candidate: for the pairs the matching chose (compiled-in
-/// first stage), score and margins; `None` for the others (the second stage never sees them).
-fn stage2_inputs(cands: &[rejoin::Candidate]) -> Vec<Option<[f64; 4]>> {
-    let scored = rejoin::score_all(cands);
-    let chosen = rejoin::matched(&scored);
-    let m = rejoin::margins(&chosen, &scored);
-    scored
-        .iter()
-        .map(|l| {
-            chosen
+/// Second-stage rows: the pairs the matching chooses when candidates are scored with the
+/// first-stage weights `w` (bias last), with their inputs and labels.
+fn stage2_rows(rows: &[Row], dumps: &[Dump], w: &[f64; D], threshold: f32) -> Vec<Row2> {
+    let mut out = Vec::new();
+    for d in dumps {
+        let scored: Vec<rejoin::Link> = d
+            .cands
+            .iter()
+            .zip(&rows[d.rows.clone()])
+            .map(|(c, r)| rejoin::Link {
+                head: c.head,
+                tail: c.tail,
+                score: r.x.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f64>() as f32,
+            })
+            .collect();
+        let chosen = rejoin::matched(&scored, threshold);
+        let xs = rejoin::stage2_inputs(&chosen, &scored, &d.items);
+        for (l, x) in chosen.iter().zip(xs) {
+            let k = d
+                .cands
                 .iter()
-                .position(|c| c.head == l.head && c.tail == l.tail)
-                .map(|k| {
-                    let (mh, mt) = m[k];
-                    [f64::from(l.score), f64::from(mh), f64::from(mt), 1.0]
-                })
-        })
-        .collect()
+                .position(|c| c.head == l.head && c.tail == l.tail);
+            let Some(r) = k.map(|k| &rows[d.rows.start + k]) else {
+                continue;
+            };
+            let mut x2 = [1.0f64; evidence::N2 + 1];
+            for (a, v) in x2.iter_mut().zip(x) {
+                *a = f64::from(v);
+            }
+            out.push(Row2 {
+                x: x2,
+                y: r.y,
+                wt: r.wt,
+            });
+        }
+    }
+    out
 }
 
-fn fit<const D: usize>(
-    rows: &[Row],
-    get: impl Fn(&Row) -> [f64; D],
+fn fit<R, const D: usize>(
+    rows: &[R],
+    get: impl Fn(&R) -> ([f64; D], bool, f64),
     lambda: f64,
     pinned: &[(usize, f64)],
 ) -> [f64; D] {
@@ -119,11 +161,11 @@ fn fit<const D: usize>(
         let mut g = [0.0f64; D];
         let mut h = [[0.0f64; D]; D];
         for r in rows {
-            let x = get(r);
+            let (x, y, wt) = get(r);
             let z: f64 = x.iter().zip(w.iter()).map(|(a, b)| a * b).sum();
             let p = 1.0 / (1.0 + (-z).exp());
-            let e = r.wt * (p - f64::from(u8::from(r.y)));
-            let s = r.wt * p * (1.0 - p);
+            let e = wt * (p - f64::from(u8::from(y)));
+            let s = wt * p * (1.0 - p);
             for i in 0..D {
                 g[i] += e * x[i];
                 for j in 0..D {
@@ -273,9 +315,16 @@ fn main() {
         return;
     }
     let mut rows = Vec::new();
+    let mut groups: Vec<Dump> = Vec::new();
     let (mut dumps, mut skipped) = (0, 0);
     for a in std::env::args().skip(1) {
-        rows_of(Path::new(&a), &mut rows, &mut dumps, &mut skipped);
+        rows_of(
+            Path::new(&a),
+            &mut rows,
+            &mut groups,
+            &mut dumps,
+            &mut skipped,
+        );
     }
     // `SAMPLE=FILE:h-t,h-t,…@WEIGHT`: an annotated real dump whose true pairs (paragraph
     // indices) are given; its candidates enter the fit with that weight, as a constraint
@@ -295,8 +344,8 @@ fn main() {
             let p = prepare(&text);
             dumps += 1;
             let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
-            let x2s = stage2_inputs(&cands);
-            for (c, x2) in cands.into_iter().zip(x2s) {
+            let start = rows.len();
+            for c in &cands {
                 let mut x = [0.0f64; D];
                 for (k, v) in c.features.iter().enumerate() {
                     x[k] = f64::from(*v);
@@ -304,12 +353,16 @@ fn main() {
                 x[evidence::N] = 1.0;
                 rows.push(Row {
                     x,
-                    x2,
                     y: truth.contains(&(c.head, c.tail)),
                     wt,
                     head: (dumps, c.head),
                 });
             }
+            groups.push(Dump {
+                rows: start..rows.len(),
+                cands,
+                items: p.items,
+            });
         }
     }
     let pos = rows.iter().filter(|r| r.y).count();
@@ -339,7 +392,7 @@ fn main() {
             Some((i, v.parse().ok()?))
         })
         .collect();
-    let w = fit(&rows, |r| r.x, lambda, &pinned);
+    let w = fit(&rows, |r: &Row| (r.x, r.y, r.wt), lambda, &pinned);
     let (a, tp, fp) = top1(&rows, |r| r.x, &w);
     println!("fitted weights:      top-1 {a:.4}, ≥0: {tp} true {fp} false");
     for (k, n) in evidence::NAMES.iter().enumerate() {
@@ -351,34 +404,41 @@ fn main() {
     println!("pub const BIAS: f32 = {:.3};", w[evidence::N]);
     let all: Vec<String> = w.iter().map(|x| format!("{x:.3}")).collect();
     println!("PW_W={}", all.join(","));
-    // Second stage, on the compiled-in first stage.
-    let matched: Vec<Row> = rows
-        .iter()
-        .filter(|r| r.x2.is_some())
-        .map(|r| Row { x2: r.x2, ..*r })
-        .collect();
-    let get2 = |r: &Row| r.x2.unwrap_or_default();
-    let w2 = fit(&matched, get2, lambda, &[]);
-    let t = matched.iter().filter(|r| r.y).count();
-    println!(
-        "matched pairs: {} ({t} true); second stage keeps:",
-        matched.len()
-    );
-    for cut in [-1.0, -0.5, 0.0, 0.5, 1.0] {
-        let keep = |r: &&Row| {
-            get2(r)
-                .iter()
-                .zip(w2.iter())
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                >= cut
+    // Second stage, on the pairs the matching chooses with the fitted first stage.
+    let threshold = std::env::var("THRESH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(rejoin::THRESHOLD);
+    let matched = stage2_rows(&rows, &groups, &w, threshold);
+    let w2 = fit(&matched, |r: &Row2| (r.x, r.y, r.wt), lambda, &[]);
+    let t = matched.iter().filter(|r| r.y && r.wt == 1.0).count();
+    let n = matched.iter().filter(|r| r.wt == 1.0).count();
+    println!("matched pairs at threshold {threshold}: {n} ({t} true); second stage keeps:");
+    for cut in [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0] {
+        let keep = |r: &&Row2| {
+            r.wt == 1.0 && r.x.iter().zip(w2.iter()).map(|(a, b)| a * b).sum::<f64>() >= cut
         };
         let k = matched.iter().filter(keep).count();
         let kt = matched.iter().filter(keep).filter(|r| r.y).count();
         println!("  ≥ {cut:+.1}: {k} kept, {kt} true");
     }
+    let sample_ok = matched
+        .iter()
+        .filter(|r| r.wt != 1.0)
+        .map(|r| {
+            let z: f64 = r.x.iter().zip(w2.iter()).map(|(a, b)| a * b).sum();
+            format!("{}{z:+.2}", if r.y { "T" } else { "F" })
+        })
+        .collect::<Vec<_>>();
     println!(
-        "pub const STAGE2: [f32; 4] = [{:.3}, {:.3}, {:.3}, {:.3}];",
-        w2[3], w2[0], w2[1], w2[2]
+        "sample's matched pairs (T/F, second-stage log-odds): {}",
+        sample_ok.join(" ")
     );
+    let n2 = evidence::N2;
+    let list: Vec<String> = std::iter::once(w2[n2])
+        .chain(w2[..n2].iter().copied())
+        .map(|x| format!("{x:.3}"))
+        .collect();
+    println!("pub const STAGE2: [f32; N2 + 1] = [{}];", list.join(", "));
+    println!("PW_W2={}", list.join(","));
 }

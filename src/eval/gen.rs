@@ -317,7 +317,7 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)], opts: &GenOptions) -> Vec<Vec
                 continue;
             }
             let mut cut = (start + room).min(chars.len() - 2);
-            while cut > start + 4 && (is_stop(chars[cut - 1]) || chars[cut - 1] == ' ') {
+            while cut > start + 4 && !can_cut(chars[cut - 1], chars[cut]) {
                 cut -= 1;
             }
             if cut <= start + 4 {
@@ -341,6 +341,42 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)], opts: &GenOptions) -> Vec<Vec
     }
     cols.retain(|c| !c.is_empty());
     cols
+}
+
+/// May a column end between `before` and `after`? Never at a sentence end (`。！？…”`: that
+/// is no broken paragraph, nothing shows it), and never against typesetting's line rules
+/// (避头尾): a column does not start with punctuation that closes (`，。、；：）”》`) or a
+/// space, nor end with one that opens (`“（《`). The cut moves back until both hold, so every
+/// break falls mid-sentence, as in the annotated sample.
+fn can_cut(before: char, after: char) -> bool {
+    !(is_stop(before)
+        || before == ' '
+        || matches!(before, '“' | '（' | '《' | '「' | '‘' | '(')
+        || after == ' '
+        || matches!(
+            after,
+            '，' | '。'
+                | '、'
+                | '；'
+                | '：'
+                | '！'
+                | '？'
+                | '）'
+                | '”'
+                | '’'
+                | '》'
+                | '」'
+                | '…'
+                | ','
+                | '.'
+                | ';'
+                | ':'
+                | '!'
+                | '?'
+                | ')'
+                | '%'
+                | '％'
+        ))
 }
 
 fn is_stop(c: char) -> bool {
@@ -434,5 +470,38 @@ impl GenOptions {
             column_min: 90,
             column_max: 320,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_never_break_at_a_sentence_end_or_against_line_rules() {
+        let text = "他说：“我们赢了。”比赛（第一场）结束了，大家都很高兴！这是一个很长的句子，用来测试分栏。";
+        let paras: Vec<(String, bool)> = (0..6).map(|_| (text.to_string(), false)).collect();
+        let opts = GenOptions {
+            column_min: 9,
+            column_max: 17,
+        };
+        let mut breaks = 0;
+        for seed in 0..40 {
+            let cols = layout(&mut Rng::new(seed), &paras, &opts);
+            let pieces: Vec<&PieceDraft> = cols.iter().flatten().collect();
+            for w in pieces.windows(2) {
+                let (h, t) = (&w[0].clean, &w[1].clean);
+                if w[1].part == 0 {
+                    continue;
+                }
+                breaks += 1;
+                let (a, b) = (h.chars().last(), t.chars().next());
+                assert!(
+                    a.zip(b).is_some_and(|(a, b)| can_cut(a, b)),
+                    "bad break {h}|{t}"
+                );
+            }
+        }
+        assert!(breaks > 100, "{breaks} breaks");
     }
 }

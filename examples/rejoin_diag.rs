@@ -1,0 +1,220 @@
+//! Where each true column break of generated dumps is lost: `cargo run --release --example
+//! rejoin_diag -- DIR` prints one line per true (head, tail) pair that the links miss, with
+//! the step that lost it, and per-step counts; false links are listed too.
+//!
+//! Steps: `head` (the head paragraph is not a head: its role or ending), `tail` (the tail is
+//! not a candidate), `score` (below the matching threshold or not among its head's best),
+//! `matching` (the one-to-one matching chose other pairs), `stage2` (the second stage refused
+//! it). Found links then still have to survive assignment and ordering (`eval-split`).
+//!
+//! To try weights before compiling them in: `PW_W=…` (first stage, bias last) and `PW_W2=…`
+//! (second stage, bias first) as `rejoin_fit` prints them, `THRESH=…`, `ACCEPT=…`; `QUIET=1`
+//! prints the counts only.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use presswire::eval::truth::{PieceRole, Truth};
+use presswire::source::decode::decode;
+use presswire::stages::split::{evidence, prepare, rejoin};
+
+fn main() {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: rejoin_diag DIR");
+        std::process::exit(2);
+    };
+    let dir = Path::new(&dir);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".txt") && !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let env_list = |k: &str| -> Option<Vec<f32>> {
+        std::env::var(k)
+            .ok()
+            .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+    };
+    let w1 = env_list("PW_W").filter(|w| w.len() == evidence::N + 1);
+    let w2 = env_list("PW_W2").filter(|w| w.len() == evidence::N2 + 1);
+    let env_f = |k: &str, d: f32| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let thresh = env_f("THRESH", rejoin::THRESHOLD);
+    let accept = env_f("ACCEPT", rejoin::ACCEPT);
+    let quiet = std::env::var_os("QUIET").is_some();
+    let rescore = |x: &[f32; evidence::N2]| match &w2 {
+        Some(w) => w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>(),
+        None => evidence::rescore(x),
+    };
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut skipped = 0;
+    for name in names {
+        let stem = name.trim_end_matches(".txt");
+        let Some(truth) = std::fs::read(dir.join(".truth").join(format!("{stem}.json")))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Truth>(&b).ok())
+        else {
+            continue;
+        };
+        let Some(text) = std::fs::read(dir.join(&name))
+            .ok()
+            .and_then(|b| decode(&b).ok())
+            .map(|d| d.text)
+        else {
+            continue;
+        };
+        let p = prepare(&text);
+        if p.texts.len() != truth.pieces.len() {
+            skipped += 1;
+            continue;
+        }
+        let is_true = |h: usize, t: usize| {
+            let (a, b) = (&truth.pieces[h], &truth.pieces[t]);
+            a.role == PieceRole::Body
+                && b.role == PieceRole::Body
+                && a.article == b.article
+                && a.para == b.para
+                && b.part == a.part + 1
+        };
+        let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
+        let scored: Vec<rejoin::Link> = match &w1 {
+            Some(w) => cands
+                .iter()
+                .map(|c| rejoin::Link {
+                    head: c.head,
+                    tail: c.tail,
+                    score: w[evidence::N]
+                        + c.features
+                            .iter()
+                            .zip(w.iter())
+                            .map(|(a, b)| a * b)
+                            .sum::<f32>(),
+                })
+                .collect(),
+            None => rejoin::score_all(&cands),
+        };
+        let chosen = rejoin::matched(&scored, thresh);
+        let x2 = rejoin::stage2_inputs(&chosen, &scored, &p.items);
+        let links: Vec<rejoin::Link> = chosen
+            .iter()
+            .zip(&x2)
+            .filter(|(_, x)| rescore(x) >= accept)
+            .map(|(l, _)| *l)
+            .collect();
+        let ex = |i: usize, end: bool| -> String {
+            let t = &p.texts[i];
+            let n = t.chars().count();
+            if end {
+                t.chars().skip(n.saturating_sub(10)).collect()
+            } else {
+                t.chars().take(10).collect()
+            }
+        };
+        let score_of = |h: usize, t: usize| {
+            scored
+                .iter()
+                .find(|l| l.head == h && l.tail == t)
+                .map(|l| l.score)
+        };
+        for l in &links {
+            if !is_true(l.head, l.tail) {
+                *counts.entry("false link").or_default() += 1;
+                if quiet {
+                    continue;
+                }
+                println!(
+                    "{stem} FALSE {:>3}->{:<3} {:+.2} {}|{}",
+                    l.head,
+                    l.tail,
+                    l.score,
+                    ex(l.head, true),
+                    ex(l.tail, false)
+                );
+            }
+        }
+        for h in 0..truth.pieces.len() {
+            for t in 0..truth.pieces.len() {
+                if h == t || !is_true(h, t) {
+                    continue;
+                }
+                *counts.entry("true").or_default() += 1;
+                if links.iter().any(|l| l.head == h && l.tail == t) {
+                    *counts.entry("linked").or_default() += 1;
+                    continue;
+                }
+                let info = &p.infos[h];
+                let step = if !rejoin::is_head(&p.texts[h], info) {
+                    format!(
+                        "head role={:?} terminal={} caption={}",
+                        info.role, info.terminal, info.caption
+                    )
+                } else if p.infos[t].role != presswire::stages::split::kinds::Role::Body
+                    || p.infos[t].dateline.is_some()
+                {
+                    format!("tail role={:?}", p.infos[t].role)
+                } else if let Some(k) = chosen.iter().position(|c| c.head == h && c.tail == t) {
+                    let x = &x2[k];
+                    format!(
+                        "stage2 s={:+.2} mh={:+.2} mt={:+.2} adj={} r={:+.2}",
+                        x[0],
+                        x[1],
+                        x[2],
+                        x[3],
+                        rescore(x)
+                    )
+                } else {
+                    let s = score_of(h, t).unwrap_or(f32::NAN);
+                    let rank = scored.iter().filter(|l| l.head == h && l.score > s).count();
+                    if s < thresh || rank >= 6 {
+                        format!("score s={s:+.2} rank={rank}")
+                    } else {
+                        let hg = chosen.iter().find(|c| c.head == h);
+                        let tg = chosen.iter().find(|c| c.tail == t);
+                        format!(
+                            "matching s={s:+.2} head->{:?} tail<-{:?}",
+                            hg.map(|c| (c.tail, c.score, is_true(c.head, c.tail))),
+                            tg.map(|c| (c.head, c.score, is_true(c.head, c.tail)))
+                        )
+                    }
+                };
+                let key = step.split(' ').next().unwrap_or("");
+                let key: &'static str = match key {
+                    "head" => "miss: head",
+                    "tail" => "miss: tail",
+                    "stage2" => "miss: stage2",
+                    "score" => "miss: score",
+                    _ => "miss: matching",
+                };
+                *counts.entry(key).or_default() += 1;
+                if quiet {
+                    continue;
+                }
+                println!(
+                    "{stem} MISS {h:>3}->{t:<3} {}|{}  {step}",
+                    ex(h, true),
+                    ex(t, false)
+                );
+            }
+        }
+    }
+    for (k, v) in &counts {
+        println!("{k:<16} {v}");
+    }
+    let (t, l, f) = (
+        counts.get("true").copied().unwrap_or(0),
+        counts.get("linked").copied().unwrap_or(0),
+        counts.get("false link").copied().unwrap_or(0),
+    );
+    println!(
+        "links: precision {:.4} recall {:.4}",
+        l as f64 / (l + f).max(1) as f64,
+        l as f64 / t.max(1) as f64
+    );
+    println!("skipped (paragraphs ≠ pieces): {skipped}");
+}
