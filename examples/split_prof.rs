@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use presswire::source::decode::decode;
-use presswire::stages::split::{assign, blocks, kinds, lexical, rejoin};
+use presswire::stages::split::{assign, blocks, evidence, kinds, lexical, rejoin, segment};
 
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
@@ -92,4 +92,32 @@ fn main() {
         println!("{name:<12} {:8.1} ms/MB", v / mb * 1e3);
     }
     println!("split+clean  {:8.2} MB/s", mb / (t[5] + t[6]));
+    // The jieba feature's share of `links`: the segmentations of the pairs that pass its gate.
+    let (mut calls, mut tj) = (0usize, 0f64);
+    let last = |s: &str, n: usize| -> String {
+        let k = s.chars().count();
+        s.chars().skip(k.saturating_sub(n)).collect()
+    };
+    for text in &texts {
+        let p = presswire::stages::split::prepare(text);
+        for c in rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex) {
+            let mut f = c.features;
+            f[evidence::N - 1] = 0.0;
+            if evidence::score(&f) >= evidence::JIEBA_GATE {
+                let (l, r) = (
+                    last(&p.texts[c.head], 6),
+                    p.texts[c.tail].chars().take(6).collect::<String>(),
+                );
+                let s = Instant::now();
+                let _ = segment::crosses(&l, &r);
+                tj += s.elapsed().as_secs_f64();
+                calls += 1;
+            }
+        }
+    }
+    println!(
+        "of links: jieba {:6.1} ms/MB ({calls} segmentations, {:.1} per dump)",
+        tj / (bytes as f64 / 1e6) * 1e3,
+        calls as f64 / texts.len().max(1) as f64
+    );
 }

@@ -20,6 +20,7 @@ pub mod kinds;
 pub mod lexical;
 pub mod order;
 pub mod rejoin;
+pub mod segment;
 pub mod words;
 
 use crate::record::{Kind, RepairAction};
