@@ -1,12 +1,14 @@
 //! The four stage cores, as plain synchronous functions over plain data:
 //! [`split`] → [`clean`] → [`tag`] → [`classify`], and [`assemble`] into a [`Record`].
 //!
-//! Nothing here touches tokio, the filesystem or globals. Models are loaded once into
-//! [`Models`] and passed by reference, so the daemon, `process` and `replay` all produce
+//! Nothing here touches tokio or the filesystem. Models are loaded once into [`Models`] and
+//! passed by reference (jieba's dictionary, immutable, is the one process-wide value:
+//! [`dictionary`]), so the daemon, `process` and `replay` all produce
 //! identical records by construction: they call [`enrich`] or the same cores one by one.
 
 pub mod classify;
 pub mod clean;
+pub mod dictionary;
 pub mod draft;
 pub mod split;
 pub mod tag;

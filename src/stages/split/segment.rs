@@ -4,17 +4,10 @@
 //! ([`super::words`]) sees only two- and three-character words; jieba also knows longer words
 //! and idioms (`层出不|穷`). Its HMM (which joins unknown names such as `井山|裕太`) was tried
 //! as a second feature and got no weight in the fit, so only the dictionary segmentation is
-//! used. jieba is loaded once on first use (its bundled dictionary, no file needed), so split
-//! keeps its plain `split(&str)` signature.
+//! used. jieba is the process's shared instance ([`crate::stages::dictionary`], the tag stage's
+//! too), so split keeps its plain `split(&str)` signature.
 
-use std::sync::OnceLock;
-
-use jieba_rs::Jieba;
-
-fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
-}
+use crate::stages::dictionary::jieba;
 
 /// Does a word of jieba's dictionary (segmentation without HMM) span the join of `left` (the
 /// head's last characters) and `right` (the tail's first characters)?

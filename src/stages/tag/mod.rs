@@ -162,7 +162,7 @@ pub struct Analysis {
 
 /// Models the tag stage needs, loaded once per process.
 pub struct Tagger {
-    jieba: Jieba,
+    jieba: &'static Jieba,
     idf: keywords::IdfTable,
     stopwords: FxHashSet<String>,
     ner: ner::NerModel,
@@ -200,7 +200,7 @@ impl Tagger {
             .collect();
         let ner = ner::load(ner::BUILTIN_MODEL).map_err(TagModelError::Ner)?;
         Ok(Tagger {
-            jieba: Jieba::new(),
+            jieba: crate::stages::dictionary::jieba(),
             idf,
             stopwords,
             ner,
