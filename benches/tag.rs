@@ -35,8 +35,7 @@ mod cpu {
 
     fn now_ns() -> u64 {
         let t = clock_gettime(ClockId::ThreadCPUTime);
-        u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000
-            + u64::try_from(t.tv_nsec).unwrap_or(0)
+        u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(t.tv_nsec).unwrap_or(0)
     }
 
     impl Measurement for ThreadCpu {

@@ -156,9 +156,7 @@ pub fn rows(s: &[CharInfo], bits: u32, scratch: &mut RowScratch, out: &mut Vec<[
     uni.clear();
     bi.clear();
     uni.extend((0..n + 4).map(|p| group(mix(template::UNIGRAM, padded(p), 0), bits, 5)));
-    bi.extend(
-        (0..n + 3).map(|p| line4(mix(template::BIGRAM, padded(p), padded(p + 1)), bits)),
-    );
+    bi.extend((0..n + 3).map(|p| line4(mix(template::BIGRAM, padded(p), padded(p + 1)), bits)));
     let bias = single(mix(template::BIAS, 0, 0), bits);
     out.reserve(n);
     for (i, ci) in s.iter().enumerate() {
@@ -238,7 +236,13 @@ mod tests {
     /// rows are one aligned line used at four positions.
     #[test]
     fn shared_keys_share_a_group() {
-        let s = sentence(&[("张", "nr"), ("三", "nr"), ("说", "v"), ("好", "a"), ("的", "u")]);
+        let s = sentence(&[
+            ("张", "nr"),
+            ("三", "nr"),
+            ("说", "v"),
+            ("好", "a"),
+            ("的", "u"),
+        ]);
         let r = rows_of(&s, 16);
         // Character 2 (说) is the +2, +1, 0, −1, −2 character of positions 0..=4.
         let group: Vec<u32> = (0..5).map(|i| r[i][5 - i] - (4 - i as u32)).collect();
