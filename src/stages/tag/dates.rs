@@ -59,6 +59,11 @@ pub fn dates(chars: &[char]) -> Vec<Mention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // Every date starts with a number (most characters are not one).
+        if number_at(chars, i, 1).is_none() {
+            i += 1;
+            continue;
+        }
         let after_number = i > 0 && number_at(chars, i - 1, 1).is_some();
         if after_number {
             i += 1;

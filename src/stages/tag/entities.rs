@@ -18,6 +18,8 @@ pub struct Block<'a> {
     pub chars: Vec<char>,
     /// Its jieba words, in order, covering `chars` exactly.
     pub tokens: &'a [Token],
+    /// Character range of each token in `chars`.
+    pub ranges: Vec<(usize, usize)>,
     /// Spans the learned tagger found.
     pub model: Vec<Span>,
 }
@@ -54,12 +56,12 @@ fn block_mentions(b: &Block) -> Vec<Mention> {
         rules::trim(&b.chars, x);
     }
     m.retain(|x| x.end > x.start);
-    let units = rules::admin_units(&b.chars, b.tokens, &m);
+    let units = rules::admin_units(&b.chars, b.tokens, &b.ranges, &m);
     m.extend(units);
-    rules::merge_organisations(b.tokens, &mut m);
+    rules::merge_organisations(b.tokens, &b.ranges, &mut m);
     let persons = persons::byline_persons(&b.chars, b.tokens, &m);
     overrule(&mut m, persons);
-    for p in persons::role_persons(b.tokens) {
+    for p in persons::role_persons(b.tokens, &b.ranges) {
         if !m.iter().any(|x| x.overlaps(&p)) {
             m.push(p);
         }
@@ -292,6 +294,7 @@ mod tests {
         Block {
             chars: tokens.iter().flat_map(|t| t.word.chars()).collect(),
             tokens,
+            ranges: crate::stages::tag::rules::token_ranges(tokens),
             model: model
                 .iter()
                 .map(|&(start, end, ty)| Span { start, end, ty })

@@ -223,7 +223,15 @@ impl Tagger {
 /// pass, then entities and keywords.
 pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
     let mut tokens = Vec::new();
-    let mut raw: Vec<(usize, usize, Vec<char>, Vec<ner::Span>)> = Vec::new();
+    // A block's tokens are `tokens[start..end]`; blocks borrow them once all are pushed.
+    struct Raw {
+        start: usize,
+        end: usize,
+        chars: Vec<char>,
+        ranges: Vec<(usize, usize)>,
+        model: Vec<ner::Span>,
+    }
+    let mut raw: Vec<Raw> = Vec::new();
     let mut infos = Vec::new();
     let mut scratch = ner::Scratch::default();
     let blocks = draft
@@ -235,8 +243,11 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
     for (text, zone) in blocks {
         let start = tokens.len();
         infos.clear();
+        let mut ranges = Vec::new();
         for t in tagger.jieba.tag(text, true) {
+            let at = infos.len();
             ner::features::push_word(t.word, t.tag, &mut infos);
+            ranges.push((at, infos.len()));
             tokens.push(Token {
                 word: t.word.to_string(),
                 pos: intern_pos(t.tag),
@@ -245,7 +256,13 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
         }
         let spans = ner::recognise(&tagger.ner, &infos, &mut scratch);
         let chars = infos.iter().filter_map(|c| char::from_u32(c.c)).collect();
-        raw.push((start, tokens.len(), chars, spans));
+        raw.push(Raw {
+            start,
+            end: tokens.len(),
+            chars,
+            ranges,
+            model: spans,
+        });
     }
     let body_words = tokens
         .iter()
@@ -253,10 +270,11 @@ pub fn tag(tagger: &Tagger, draft: &Draft) -> Analysis {
         .count();
     let blocks: Vec<entities::Block> = raw
         .into_iter()
-        .map(|(s, e, chars, model)| entities::Block {
-            chars,
-            tokens: tokens.get(s..e).unwrap_or(&[]),
-            model,
+        .map(|r| entities::Block {
+            chars: r.chars,
+            ranges: r.ranges,
+            tokens: tokens.get(r.start..r.end).unwrap_or(&[]),
+            model: r.model,
         })
         .collect();
     let entities = entities::extract(&blocks, &draft.authors);

@@ -188,10 +188,11 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 /// Persons named right after a role word (`书记冯有堂`, `联系人万果林`): a jieba `nr` word of
 /// 2–3 characters, or 2–3 characters jieba split apart that start with a common surname and
 /// end where a verb, adverb, preposition or punctuation begins.
-pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
-    let ranges = token_ranges(tokens);
+///
+/// `ranges` are the tokens' character ranges ([`token_ranges`]).
+pub fn role_persons(tokens: &[Token], ranges: &[(usize, usize)]) -> Vec<Mention> {
     let mut out = Vec::new();
-    for j in 1..tokens.len() {
+    for j in 1..tokens.len().min(ranges.len()) {
         if !ends_with_role(&tokens[j - 1].word) {
             continue;
         }
@@ -211,7 +212,7 @@ pub fn role_persons(tokens: &[Token]) -> Vec<Mention> {
         // Up to three characters of short words, then a word that cannot be part of a name.
         let mut k = j;
         let mut len = 0;
-        while k < tokens.len() && len < 3 && tokens[k].word.chars().count() <= 2 {
+        while k < tokens.len().min(ranges.len()) && len < 3 && tokens[k].word.chars().count() <= 2 {
             let cjk = tokens[k]
                 .word
                 .chars()
@@ -272,7 +273,10 @@ mod tests {
             ("开展", "v"),
         ]);
         let c: Vec<char> = t.iter().flat_map(|x| x.word.chars()).collect();
-        let got: Vec<String> = role_persons(&t).iter().map(|m| m.text(&c)).collect();
+        let got: Vec<String> = role_persons(&t, &token_ranges(&t))
+            .iter()
+            .map(|m| m.text(&c))
+            .collect();
         assert_eq!(got, vec!["万果林", "万果林"]);
     }
 

@@ -145,9 +145,18 @@ pub fn token_ranges(tokens: &[Token]) -> Vec<(usize, usize)> {
 
 /// Extends each place or organisation with the suffix words (and places) that follow it, when
 /// that ends in an organisation suffix: `召陵区`+`财政局`, `陕煤集团`+`黄陵`+`矿业`+`双龙`+`煤业`.
-pub fn merge_organisations(tokens: &[Token], mentions: &mut Vec<Mention>) {
-    let ranges = token_ranges(tokens);
-    let token_at = |pos: usize| ranges.iter().position(|r| r.0 == pos);
+///
+/// `ranges` are the tokens' character ranges ([`token_ranges`]).
+pub fn merge_organisations(
+    tokens: &[Token],
+    ranges: &[(usize, usize)],
+    mentions: &mut Vec<Mention>,
+) {
+    // The first token starting at `pos` (starts are sorted).
+    let token_at = |pos: usize| {
+        let j = ranges.partition_point(|r| r.0 < pos);
+        ranges.get(j).is_some_and(|r| r.0 == pos).then_some(j)
+    };
     mentions.sort_by_key(|m| m.start);
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     let mut i = 0;
@@ -180,18 +189,19 @@ pub fn merge_organisations(tokens: &[Token], mentions: &mut Vec<Mention>) {
                 }
                 break;
             }
-            let Some(j) = token_at(end) else { break };
-            if is_org_word(&tokens[j]) {
+            let Some((j, t)) = token_at(end).and_then(|j| Some((j, tokens.get(j)?))) else {
+                break;
+            };
+            if is_org_word(t) {
                 end = ranges[j].1;
                 committed_end = end;
                 committed_i = next_i;
                 continue;
             }
-            let modifier = tokens[j].word.chars().count() <= 3
-                && (tokens[j].pos.starts_with('n') || tokens[j].pos == "j");
-            match tokens.get(j + 1) {
-                Some(s) if modifier && is_org_word(s) => {
-                    end = ranges[j + 1].1;
+            let modifier = t.word.chars().count() <= 3 && (t.pos.starts_with('n') || t.pos == "j");
+            match (tokens.get(j + 1), ranges.get(j + 1)) {
+                (Some(s), Some(r)) if modifier && is_org_word(s) => {
+                    end = r.1;
                     committed_end = end;
                     committed_i = next_i;
                 }
@@ -218,10 +228,17 @@ pub const ADMIN_END: &[char] = &['省', '市', '县', '区', '镇', '乡', '村'
 /// Administrative units jieba splits and the model misses, found from the organisation word
 /// after them: in `漯河市召陵区财政局`, the 2–4 characters between the place `漯河市` (or a
 /// block start or punctuation) and `财政局` that end in `区` become the place `召陵区`.
-pub fn admin_units(chars: &[char], tokens: &[Token], mentions: &[Mention]) -> Vec<Mention> {
+///
+/// `ranges` are the tokens' character ranges ([`token_ranges`]).
+pub fn admin_units(
+    chars: &[char],
+    tokens: &[Token],
+    ranges: &[(usize, usize)],
+    mentions: &[Mention],
+) -> Vec<Mention> {
     let covered = |k: usize| mentions.iter().any(|m| m.start <= k && k < m.end);
     let mut out = Vec::new();
-    for (j, (s, _)) in token_ranges(tokens).into_iter().enumerate() {
+    for (j, &(s, _)) in ranges.iter().enumerate().take(tokens.len()) {
         if s == 0 || !is_org_word(&tokens[j]) || covered(s - 1) {
             continue;
         }
@@ -288,7 +305,7 @@ mod tests {
             end: 3,
             kind: EntityType::Place,
         }];
-        merge_organisations(&t, &mut m);
+        merge_organisations(&t, &token_ranges(&t), &mut m);
         assert_eq!(
             m,
             vec![Mention {
@@ -335,7 +352,7 @@ mod tests {
                 kind: EntityType::Place,
             },
         ];
-        merge_organisations(&t, &mut m);
+        merge_organisations(&t, &token_ranges(&t), &mut m);
         assert_eq!(
             m[0],
             Mention {
@@ -371,7 +388,7 @@ mod tests {
                 kind: EntityType::Place,
             },
         ];
-        let units = admin_units(&c, &t, &m);
+        let units = admin_units(&c, &t, &token_ranges(&t), &m);
         assert_eq!(
             units,
             vec![Mention {
@@ -381,7 +398,7 @@ mod tests {
             }]
         );
         m.extend(units);
-        merge_organisations(&t, &mut m);
+        merge_organisations(&t, &token_ranges(&t), &mut m);
         let got: Vec<(String, EntityType)> = m.iter().map(|x| (x.text(&c), x.kind)).collect();
         assert_eq!(
             got,
@@ -427,7 +444,7 @@ mod tests {
             end: 4,
             kind: EntityType::Place,
         }];
-        merge_organisations(&t, &mut m);
+        merge_organisations(&t, &token_ranges(&t), &mut m);
         assert_eq!(m[0].end, 7);
         assert_eq!(m[0].kind, EntityType::Organization);
     }
