@@ -10,7 +10,7 @@
 //! sometimes two) and sums as one vector. Tagging hashes a whole sentence's features first
 //! and then sums rows, so the table lookups are independent loads the CPU overlaps.
 
-use super::features::{extract, CharInfo, FEATURE_VERSION, N_FEATURES};
+use super::features::{rows, CharInfo, RowScratch, FEATURE_VERSION, N_FEATURES};
 use super::labels::N_LABELS;
 use super::viterbi::{Back, Lattice};
 
@@ -55,6 +55,7 @@ pub struct NerModel {
 /// Reusable buffers for [`NerModel::tag`], so tagging allocates nothing per sentence.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    rows: RowScratch,
     feats: Vec<[u32; N_FEATURES]>,
     emit: Vec<f32>,
     back: Vec<Back>,
@@ -160,16 +161,11 @@ impl NerModel {
 
     /// Labels every character of `s` (BMES label indices, see [`super::labels`]) into `out`.
     pub fn tag(&self, s: &[CharInfo], scratch: &mut Scratch, out: &mut Vec<u8>) {
-        scratch.feats.clear();
-        let mut f = [0u32; N_FEATURES];
-        for i in 0..s.len() {
-            extract(s, i, self.bits, &mut f);
-            scratch.feats.push(f);
-        }
+        rows(s, self.bits, &mut scratch.rows, &mut scratch.feats);
         scratch.emit.clear();
         scratch.emit.reserve(s.len() * N_LABELS);
         for f in &scratch.feats {
-            // |sum| ≤ 17 × 128: exact in i16.
+            // |sum| ≤ N_FEATURES × 128: exact in i16.
             let mut acc = [0i16; ROW];
             for &b in f {
                 if let Some(row) = self.rows.get(b as usize) {

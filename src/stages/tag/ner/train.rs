@@ -3,7 +3,7 @@
 //! Deterministic by construction: integer weight updates, a fixed-seed shuffle, one thread.
 //! The same corpus and options give the same model bytes on every run.
 
-use super::features::{extract, CharInfo, N_FEATURES};
+use super::features::{rows, CharInfo, RowScratch, N_FEATURES};
 use super::labels::N_LABELS;
 use super::model::NerModel;
 use super::viterbi::Lattice;
@@ -164,12 +164,10 @@ pub fn train(
 
 /// Buckets of every feature of every character of `s`, row per character.
 fn features(s: &[CharInfo], bits: u32, out: &mut Vec<u32>) {
+    let mut per_char = Vec::with_capacity(s.len());
+    rows(s, bits, &mut RowScratch::default(), &mut per_char);
     out.clear();
-    let mut f = [0u32; N_FEATURES];
-    for i in 0..s.len() {
-        extract(s, i, bits, &mut f);
-        out.extend_from_slice(&f);
-    }
+    out.extend(per_char.iter().flatten());
 }
 
 impl Averaged {
