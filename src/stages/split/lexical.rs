@@ -183,6 +183,11 @@ impl Lexicon {
         }
     }
 
+    /// Number of distinct bigram ids (the size of a dense vector for [`Vector::scatter`]).
+    pub fn n_ids(&self) -> usize {
+        self.weight.len()
+    }
+
     /// The vector of a free text (a header).
     pub fn text_vector(&self, s: &str) -> Vector {
         let mut all: Vec<u32> = bigrams(s)
@@ -378,6 +383,37 @@ impl Vector {
         s
     }
 
+    /// Writes the weights into `dense` (indexed by bigram id), for [`Vector::cos_dense`].
+    pub fn scatter(&self, dense: &mut [f32]) {
+        for &(id, w) in &self.0 {
+            if let Some(d) = dense.get_mut(id as usize) {
+                *d = w;
+            }
+        }
+    }
+
+    /// Resets the entries [`Vector::scatter`] wrote to 0.
+    pub fn unscatter(&self, dense: &mut [f32]) {
+        for &(id, _) in &self.0 {
+            if let Some(d) = dense.get_mut(id as usize) {
+                *d = 0.0;
+            }
+        }
+    }
+
+    /// [`Vector::cos`] with a vector scattered into `dense`: bit-identical (the same products
+    /// summed in the same id order; absent ids add an exact zero), without the merge's branches.
+    pub fn cos_dense(&self, dense: &[f32]) -> f32 {
+        let mut s = 0.0f32;
+        for &(id, w) in &self.0 {
+            let d = dense.get(id as usize).copied().unwrap_or(0.0);
+            if d != 0.0 {
+                s += d * w;
+            }
+        }
+        s
+    }
+
     /// True when the vector has no weight (no CJK bigrams).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -405,6 +441,28 @@ mod tests {
         assert!(a.cos(&lex.vector([1])) > a.cos(&lex.vector([2])));
         assert!(lex.coverage("胶南街道", &[1]) > 0.99);
         assert_eq!(lex.count('珙', '县'), 2);
+    }
+
+    #[test]
+    fn dense_cosines_equal_merged_ones_bit_for_bit() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+        ]);
+        let mut dense = vec![0.0f32; lex.n_ids()];
+        for h in 0..4 {
+            let a = lex.vector([h, (h + 1) % 4]);
+            a.scatter(&mut dense);
+            for t in 0..4 {
+                let b = lex.vector([t]);
+                assert_eq!(b.cos_dense(&dense).to_bits(), a.cos(&b).to_bits());
+            }
+            a.unscatter(&mut dense);
+            assert!(dense.iter().all(|&d| d == 0.0));
+        }
+        assert!(lex.vector([0]).cos_dense(&dense) == 0.0);
     }
 
     #[test]

@@ -104,8 +104,10 @@ pub fn candidates(
         .map(|&k| evidence::context(lex, items, k, false))
         .collect();
     let mut out = Vec::new();
+    let mut dense = vec![0.0f32; lex.n_ids()];
     for (hi, &hk) in heads.iter().enumerate() {
         let h = items[hk];
+        head_ctx[hi].scatter(&mut dense);
         for (ti, &tk) in tails.iter().enumerate() {
             let t = items[tk];
             if t == h {
@@ -115,7 +117,7 @@ pub fn candidates(
             let topic = if tk + 1 == hk || tk + 2 == hk {
                 lex.vector([h]).cos(&lex.vector([t]))
             } else {
-                head_ctx[hi].cos(&tail_ctx[ti])
+                tail_ctx[ti].cos_dense(&dense)
             };
             let place = place_of(infos, items, &item_is_head, hk, tk, topic);
             out.push(Candidate {
@@ -124,6 +126,7 @@ pub fn candidates(
                 features: evidence::pair_features(lex, &head_side[hi], &tail_side[ti], &place),
             });
         }
+        head_ctx[hi].unscatter(&mut dense);
     }
     out
 }

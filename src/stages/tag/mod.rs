@@ -210,7 +210,7 @@ impl Tagger {
 
     /// The jieba instance, for stages that need segmentation evidence (clean's rejoin).
     pub fn jieba(&self) -> &Jieba {
-        &self.jieba
+        self.jieba
     }
 
     /// Is `word` on the stop list?
