@@ -13,8 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use presswire::eval::truth::{PieceRole, Truth};
-use presswire::source::decode::decode;
+use presswire::eval::truth::PieceRole;
 use presswire::stages::split::{evidence, prepare, rejoin};
 
 fn main() {
@@ -23,15 +22,7 @@ fn main() {
         std::process::exit(2);
     };
     let dir = Path::new(&dir);
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".txt") && !n.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
+    let names = presswire::eval::dump_names(dir).unwrap_or_default();
     let env_list = |k: &str| -> Option<Vec<f32>> {
         std::env::var(k)
             .ok()
@@ -55,20 +46,11 @@ fn main() {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut skipped = 0;
     for name in names {
+        let Ok(Some(dump)) = presswire::eval::load_dump(dir, &dir.join(".truth"), &name) else {
+            continue;
+        };
+        let (truth, text) = (dump.truth, dump.text);
         let stem = name.trim_end_matches(".txt");
-        let Some(truth) = std::fs::read(dir.join(".truth").join(format!("{stem}.json")))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Truth>(&b).ok())
-        else {
-            continue;
-        };
-        let Some(text) = std::fs::read(dir.join(&name))
-            .ok()
-            .and_then(|b| decode(&b).ok())
-            .map(|d| d.text)
-        else {
-            continue;
-        };
         let p = prepare(&text);
         if p.texts.len() != truth.pieces.len() {
             skipped += 1;

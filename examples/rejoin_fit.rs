@@ -11,7 +11,7 @@
 #![allow(clippy::needless_range_loop)] // dense matrix code: indices address rows and columns
 use std::path::Path;
 
-use presswire::eval::truth::{PieceRole, Truth};
+use presswire::eval::truth::PieceRole;
 use presswire::source::decode::decode;
 use presswire::stages::split::{evidence, prepare, rejoin};
 
@@ -45,32 +45,18 @@ fn rows_of(
     dump_no: &mut usize,
     skipped: &mut usize,
 ) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        eprintln!("cannot list {}", dir.display());
-        return;
+    let names = match presswire::eval::dump_names(dir) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return;
+        }
     };
-    let mut names: Vec<String> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".txt") && !n.starts_with('.'))
-        .collect();
-    names.sort();
     for name in names {
-        let stem = name.trim_end_matches(".txt");
-        let tpath = dir.join(".truth").join(format!("{stem}.json"));
-        let Some(truth) = std::fs::read(&tpath)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Truth>(&b).ok())
-        else {
+        let Ok(Some(dump)) = presswire::eval::load_dump(dir, &dir.join(".truth"), &name) else {
             continue;
         };
-        let Some(text) = std::fs::read(dir.join(&name))
-            .ok()
-            .and_then(|b| decode(&b).ok())
-            .map(|d| d.text)
-        else {
-            continue;
-        };
+        let (truth, text) = (dump.truth, dump.text);
         let p = prepare(&text);
         if p.texts.len() != truth.pieces.len() {
             *skipped += 1;
