@@ -234,8 +234,9 @@ pub struct TrainArgs {
     /// Config file, for the tag stage's options.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
-    /// Character n-gram sizes: `MIN-MAX`, `N` or `none`.
-    #[arg(long, default_value = "1-2")]
+    /// Character n-gram sizes: `MIN-MAX`, `N` or `none` (default: bigrams only; see
+    /// docs/CLASSIFY.md).
+    #[arg(long, default_value = "2")]
     pub char_ngrams: String,
     /// Do not use jieba words as features.
     #[arg(long)]
