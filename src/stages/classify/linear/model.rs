@@ -180,9 +180,13 @@ impl LinearModel {
 
     /// The TF-IDF vector of an article's tag pass, sorted by feature index.
     pub fn vectorize(&self, tokens: &[Token]) -> Vec<(u32, f32)> {
-        let mut keys = Vec::with_capacity(tokens.len() * 4);
-        features::extract(tokens, &self.header.features, &mut keys, None);
-        features::tfidf(&features::count(&keys, &self.index), &self.idf)
+        let mut ids = Vec::with_capacity(tokens.len() * 3);
+        features::for_each(tokens, &self.header.features, |key, _| {
+            if let Some(&id) = self.index.get(&key) {
+                ids.push(id);
+            }
+        });
+        features::tfidf(&features::count_ids(ids), &self.idf)
     }
 
     /// Raw decision values `b + Wᵀx` of a TF-IDF vector.
