@@ -274,17 +274,29 @@ pub fn tfidf(counts: &[(u32, u32)], idf: &[f32]) -> Vec<(u32, f32)> {
     let mut v: Vec<(u32, f32)> = counts
         .iter()
         .map(|&(i, n)| {
-            let tf = 1.0 + (n as f32).ln();
-            (i, tf * idf.get(i as usize).copied().unwrap_or(0.0))
+            (
+                i,
+                tf(n as usize) * idf.get(i as usize).copied().unwrap_or(0.0),
+            )
         })
         .collect();
+    l2_normalise(&mut v);
+    v
+}
+
+/// Sublinear term frequency of a feature seen `n` times: `1 + ln n`.
+pub fn tf(n: usize) -> f32 {
+    1.0 + (n as f32).ln()
+}
+
+/// Scales a sparse vector to unit Euclidean length (a zero vector stays zero).
+pub fn l2_normalise(v: &mut [(u32, f32)]) {
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
-        for (_, x) in &mut v {
+        for (_, x) in v {
             *x /= norm;
         }
     }
-    v
 }
 
 /// Smoothed inverse document frequency, as scikit-learn computes it: `ln((1+n)/(1+df)) + 1`.
