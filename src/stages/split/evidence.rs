@@ -178,12 +178,7 @@ fn tail_window(s: &str) -> &str {
 
 /// `log10` of a word frequency, 0 for a non-word (the table holds words of frequency ≥ 20).
 fn word_strength(cs: &[char]) -> f32 {
-    let f = words::freq(cs);
-    if f == 0 {
-        0.0
-    } else {
-        (f as f32).log10()
-    }
+    words::strength(cs)
 }
 
 /// What the features need from a head paragraph, computed once per paragraph.
@@ -199,17 +194,28 @@ pub struct HeadSide {
     last_clause: usize,
     /// Bigram ids of the window before the cut ([`Lexicon::ids`]).
     window: Vec<u32>,
+    /// Its last six characters in order (the left side of the jieba feature's text).
+    left6: String,
+    /// Word strength of its last two characters (the `head_word` feature).
+    head_word: f32,
 }
 
 impl HeadSide {
     /// The head-side facts of `head`.
     pub fn new(lex: &Lexicon, head: &str) -> Self {
         let h6: Vec<char> = head.chars().rev().take(6).collect();
+        let last = [h6.first().copied(), h6.get(1).copied()];
+        let head_word = match last {
+            [Some(a), Some(a2)] => word_strength(&[a2, a]),
+            _ => 0.0,
+        };
         HeadSide {
-            last: [h6.first().copied(), h6.get(1).copied()],
+            last,
             open_punct: head.ends_with(['，', '、', '：', '“', '（', '《']),
             last_clause: last_clause_len(head),
             window: lex.ids(head_window(head)),
+            left6: h6.iter().rev().collect(),
+            head_word,
             h6,
         }
     }
@@ -230,6 +236,8 @@ pub struct TailSide {
     window: Vec<u32>,
     /// Its first six characters.
     t6: String,
+    /// Word strength of its first two characters (the `tail_word` feature).
+    tail_word: f32,
 }
 
 impl TailSide {
@@ -240,14 +248,28 @@ impl TailSide {
         let first = first_clause_len(tail);
         // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph
         // (when it opens with a word: `众成为国民关注的领域。` is the end of a cut sentence).
-        let topic_sentence = match (tail.find('。'), t) {
-            (Some(dot), [Some(a), Some(b)]) => {
-                let k = tail[..dot].chars().count();
-                k <= 16 && first == k && tail[dot..].chars().count() > 6 && words::freq(&[a, b]) > 0
+        // Only a first `。` among the first 17 characters can qualify (at most 16 before it),
+        // so the search stops there.
+        let dot = tail
+            .char_indices()
+            .take(17)
+            .enumerate()
+            .find(|(_, (_, c))| *c == '。');
+        let topic_sentence = match (dot, t) {
+            (Some((k, (dot, _))), [Some(a), Some(b)]) => {
+                k <= 16
+                    && first == k
+                    && tail[dot..].chars().nth(6).is_some()
+                    && words::freq(&[a, b]) > 0
             }
             _ => false,
         };
+        let tail_word = match t {
+            [Some(c1), Some(c2)] => word_strength(&[c1, c2]),
+            _ => 0.0,
+        };
         TailSide {
+            tail_word,
             first: t,
             bad_start: info.bad_start,
             lead: info.lead,
@@ -306,15 +328,13 @@ pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -
         f[23] = b(is_han(a));
     }
     if let [Some(c1), Some(c2)] = t.first {
-        f[15] = word_strength(&[c1, c2]);
+        f[15] = t.tail_word;
         // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
         if is_han(c1) && is_han(c2) {
             f[13] = b(h.h6.windows(2).any(|w| w[1] == c1 && w[0] == c2));
         }
     }
-    if let [Some(a), Some(a2)] = h.last {
-        f[16] = word_strength(&[a2, a]);
-    }
+    f[16] = h.head_word;
     f[14] = lex.shared_weight(&h.window, &t.window).min(6.0);
     f[17] = b(place.tail_after_head);
     f[18] = b(place.tail_after_header);
@@ -327,8 +347,7 @@ pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -
     // jieba over the characters around the cut, only for pairs the rest does not already
     // rule out (it costs a segmentation per pair).
     if score(&f) >= JIEBA_GATE {
-        let left: String = h.h6.iter().rev().collect();
-        f[25] = b(segment::crosses(&left, &t.t6));
+        f[25] = b(segment::crosses(&h.left6, &t.t6));
     }
     f
 }

@@ -148,9 +148,10 @@ impl Lexicon {
     /// (their number is returned alongside).
     fn text_ids(&self, s: &str) -> (Vec<u32>, usize) {
         let mut unseen = 0;
-        let mut v: Vec<u32> = Vec::new();
+        let grams = bigrams(s);
+        let mut v: Vec<u32> = Vec::with_capacity(grams.len());
         let mut seen_unknown: Vec<Bigram> = Vec::new();
-        for b in bigrams(s) {
+        for b in grams {
             match self.ids.get(&b) {
                 Some(&id) => v.push(id),
                 None if !seen_unknown.contains(&b) => {
@@ -177,7 +178,9 @@ impl Lexicon {
             [a, b] => self.finish(&merge(a, b)),
             _ => {
                 let mut all: Vec<u32> = lists.concat();
-                all.sort_unstable();
+                // The lists are sorted runs: the stable sort merges them (same result as an
+                // unstable sort, since equal ids are indistinguishable).
+                all.sort();
                 self.finish(&all)
             }
         }
@@ -201,6 +204,7 @@ impl Lexicon {
     /// Weighted, normalised vector from sorted ids (repeats are term frequencies).
     fn finish(&self, sorted: &[u32]) -> Vector {
         let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+        let small = tf_small();
         let mut k = 0;
         while k < sorted.len() {
             let id = sorted[k];
@@ -210,7 +214,9 @@ impl Lexicon {
             }
             let w = self.weight[id as usize];
             if w > 0.0 {
-                v.push((id, tf_weight((j - k) as u32) * w));
+                let n = j - k;
+                let tf = small.get(n).copied().unwrap_or_else(|| tf_weight(n as u32));
+                v.push((id, tf * w));
             }
             k = j;
         }
@@ -337,6 +343,12 @@ impl Lexicon {
     }
 }
 
+/// [`tf_weight`] of 0..=7, computed once by the same expression (so the same bits).
+fn tf_small() -> &'static [f32; 8] {
+    static TABLE: std::sync::OnceLock<[f32; 8]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|n| tf_weight(n as u32)))
+}
+
 /// Sublinear term frequency: `1 + ln tf` (0 for 0).
 fn tf_weight(tf: u32) -> f32 {
     match tf {
@@ -362,6 +374,68 @@ fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
+}
+
+/// Many vectors indexed by bigram id, for the dot products of one vector with all of them at
+/// once ([`Postings::dots`]): only the entries whose id the other vector has are visited,
+/// instead of every entry of every vector ([`Vector::cos_dense`] per pair).
+#[derive(Debug, Clone, Default)]
+pub struct Postings {
+    /// Where each id's entries start in `entries` (one more than the number of ids).
+    start: Vec<u32>,
+    /// (vector index, weight), grouped by id; within an id, in vector order.
+    entries: Vec<(u32, f32)>,
+}
+
+impl Postings {
+    /// Indexes `vectors` (built from a lexicon with `n_ids` ids, [`Lexicon::n_ids`]).
+    pub fn new(vectors: &[Vector], n_ids: usize) -> Self {
+        let mut start = vec![0u32; n_ids + 1];
+        for v in vectors {
+            for &(id, _) in &v.0 {
+                if let Some(s) = start.get_mut(id as usize + 1) {
+                    *s += 1;
+                }
+            }
+        }
+        for i in 0..n_ids {
+            start[i + 1] += start[i];
+        }
+        let mut fill: Vec<u32> = start[..n_ids].to_vec();
+        let mut entries = vec![(0u32, 0.0f32); start[n_ids] as usize];
+        for (j, v) in vectors.iter().enumerate() {
+            for &(id, w) in &v.0 {
+                if let Some(f) = fill.get_mut(id as usize) {
+                    entries[*f as usize] = (j as u32, w);
+                    *f += 1;
+                }
+            }
+        }
+        Postings { start, entries }
+    }
+
+    /// `out[j]` = the dot product of `v` with the `j`-th indexed vector (`out` holds one slot
+    /// per vector). Bit-identical to `vectors[j].cos_dense(dense)` with `v` scattered into
+    /// `dense`: for each `j` the same products are summed in the same (ascending id) order.
+    pub fn dots(&self, v: &Vector, out: &mut [f32]) {
+        out.fill(0.0);
+        for &(id, w) in &v.0 {
+            // `cos_dense` skips the ids where the scattered vector is 0.
+            if w == 0.0 {
+                continue;
+            }
+            let (Some(&a), Some(&b)) =
+                (self.start.get(id as usize), self.start.get(id as usize + 1))
+            else {
+                continue;
+            };
+            for &(j, tw) in &self.entries[a as usize..b as usize] {
+                if let Some(o) = out.get_mut(j as usize) {
+                    *o += w * tw;
+                }
+            }
+        }
+    }
 }
 
 impl Vector {
@@ -463,6 +537,68 @@ mod tests {
             assert!(dense.iter().all(|&d| d == 0.0));
         }
         assert!(lex.vector([0]).cos_dense(&dense) == 0.0);
+    }
+
+    #[test]
+    fn postings_dots_equal_dense_cosines_bit_for_bit() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+            "abc",
+            "街道工作很好，文明城市创建。",
+        ]);
+        let tails: Vec<Vector> = (0..6).map(|t| lex.vector([t, (t + 1) % 6])).collect();
+        let post = Postings::new(&tails, lex.n_ids());
+        let mut dense = vec![0.0f32; lex.n_ids()];
+        let mut out = vec![1.0f32; tails.len()];
+        for h in 0..6 {
+            let a = lex.vector([h, (h + 5) % 6]);
+            a.scatter(&mut dense);
+            post.dots(&a, &mut out);
+            for (t, b) in tails.iter().enumerate() {
+                assert_eq!(out[t].to_bits(), b.cos_dense(&dense).to_bits(), "{h} {t}");
+            }
+            a.unscatter(&mut dense);
+        }
+        assert!(out.iter().any(|&d| d > 0.1));
+        post.dots(&Vector::default(), &mut out);
+        assert!(out.iter().all(|&d| d == 0.0));
+    }
+
+    #[test]
+    fn merged_vectors_equal_sorting_every_id() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+        ]);
+        let v = lex.vector([0, 1, 2, 3, 1]);
+        let mut all: Vec<u32> = [0, 1, 2, 3, 1]
+            .iter()
+            .flat_map(|&i| lex.grams[i].iter().copied())
+            .collect();
+        all.sort_unstable();
+        let mut slow: Vec<(u32, f32)> = Vec::new();
+        let mut k = 0;
+        while k < all.len() {
+            let j = k + all[k..].iter().take_while(|&&x| x == all[k]).count();
+            slow.push((
+                all[k],
+                tf_weight((j - k) as u32) * lex.weight[all[k] as usize],
+            ));
+            k = j;
+        }
+        let norm = slow.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        let slow: Vec<(u32, u32)> = slow
+            .iter()
+            .map(|(i, w)| (*i, (w / norm).to_bits()))
+            .collect();
+        let fast: Vec<(u32, u32)> = v.0.iter().map(|(i, w)| (*i, w.to_bits())).collect();
+        assert_eq!(fast, slow);
+        assert!(v.0.len() > 10);
     }
 
     #[test]
