@@ -90,7 +90,12 @@ impl Lexicon {
         let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
         let mut buf = Vec::new();
-        for p in paras {
+        // Per id: its document frequency and the last paragraph (+1) it was seen in, so each
+        // paragraph's list is deduplicated before it is sorted.
+        let mut df: Vec<u32> = Vec::with_capacity(chars / 2);
+        let mut seen: Vec<u32> = Vec::with_capacity(chars / 2);
+        for (pi, p) in paras.iter().enumerate() {
+            let stamp = pi as u32 + 1;
             bigrams_into(p, &mut buf);
             let mut g: Vec<u32> = Vec::with_capacity(buf.len());
             for b in &buf {
@@ -98,19 +103,19 @@ impl Lexicon {
                 let id = *ids.entry(*b).or_insert(next);
                 if id == next {
                     total.push(0);
+                    df.push(0);
+                    seen.push(0);
                 }
-                total[id as usize] += 1;
-                g.push(id);
+                let k = id as usize;
+                total[k] += 1;
+                if seen[k] != stamp {
+                    seen[k] = stamp;
+                    df[k] += 1;
+                    g.push(id);
+                }
             }
             g.sort_unstable();
-            g.dedup();
             grams.push(g);
-        }
-        let mut df = vec![0u32; total.len()];
-        for g in &grams {
-            for &id in g {
-                df[id as usize] += 1;
-            }
         }
         let docs = paras.len() as f32 + 1.0;
         // One logarithm per possible document frequency, not per bigram.
@@ -148,18 +153,27 @@ impl Lexicon {
     /// (their number is returned alongside).
     fn text_ids(&self, s: &str) -> (Vec<u32>, usize) {
         let mut unseen = 0;
-        let grams = bigrams(s);
-        let mut v: Vec<u32> = Vec::with_capacity(grams.len());
+        let mut v: Vec<u32> = Vec::with_capacity(s.len() / 3);
         let mut seen_unknown: Vec<Bigram> = Vec::new();
-        for b in grams {
-            match self.ids.get(&b) {
-                Some(&id) => v.push(id),
-                None if !seen_unknown.contains(&b) => {
-                    seen_unknown.push(b);
-                    unseen += 1;
-                }
-                None => {}
+        // The bigrams of `bigrams(s)`, in order, without collecting them first.
+        let mut prev: Option<char> = None;
+        for c in s.chars() {
+            if !is_han(c) {
+                prev = None;
+                continue;
             }
+            if let Some(p) = prev {
+                let b = pack(p, c);
+                match self.ids.get(&b) {
+                    Some(&id) => v.push(id),
+                    None if !seen_unknown.contains(&b) => {
+                        seen_unknown.push(b);
+                        unseen += 1;
+                    }
+                    None => {}
+                }
+            }
+            prev = Some(c);
         }
         v.sort_unstable();
         v.dedup();
@@ -323,6 +337,11 @@ impl Lexicon {
     /// Sorted, deduplicated ids of the text's bigrams that occur in the dump.
     pub fn ids(&self, s: &str) -> Vec<u32> {
         self.text_ids(s).0
+    }
+
+    /// IDF weight of a bigram id ([`Lexicon::ids`]).
+    pub fn id_weight(&self, id: u32) -> f32 {
+        self.weight.get(id as usize).copied().unwrap_or(0.0)
     }
 
     /// Summed weight of the ids two sorted id lists share ([`Lexicon::ids`]).
@@ -565,6 +584,36 @@ mod tests {
         assert!(out.iter().any(|&d| d > 0.1));
         post.dots(&Vector::default(), &mut out);
         assert!(out.iter().all(|&d| d == 0.0));
+    }
+
+    #[test]
+    fn paragraph_lists_and_frequencies_equal_a_plain_rebuild() {
+        let paras = [
+            "胶南街道党委书记说胶南街道很好。胶南街道",
+            "胶南街道组织开展活动。",
+            "",
+            "abc 珙县创建文明城市工作。珙县",
+            "珙县开展创建工作，胶南街道也开展。",
+        ];
+        let lex = lexicon(&paras);
+        let mut df: FxMap<u32, u32> = FxMap::default();
+        for (i, p) in paras.iter().enumerate() {
+            let mut g: Vec<u32> = bigrams(p).iter().map(|b| lex.ids[b]).collect();
+            g.sort_unstable();
+            g.dedup();
+            assert_eq!(lex.grams[i], g, "{p}");
+            for id in g {
+                *df.entry(id).or_default() += 1;
+            }
+            assert_eq!(lex.ids(p), lex.grams[i]);
+        }
+        let docs = paras.len() as f32 + 1.0;
+        for (&id, &d) in &df {
+            let idf = (docs / d as f32).ln().max(0.0);
+            assert_eq!(lex.weight[id as usize].to_bits(), idf.to_bits());
+        }
+        assert_eq!(lex.count('胶', '南'), 5);
+        assert_eq!(df[&lex.ids[&pack('胶', '南')]], 3);
     }
 
     #[test]
