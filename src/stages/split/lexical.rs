@@ -273,13 +273,17 @@ impl Lexicon {
         let all = unseen as f32 * self.unseen
             + ids.iter().map(|&id| self.weight[id as usize]).sum::<f32>();
         let mut found = vec![false; ids.len()];
+        let mut missing = ids.len();
         let mut hit = 0.0f32;
         let mut out = vec![0.0f32; body.len() + 1];
         for k in (0..body.len()).rev() {
-            if let Some(gs) = self.grams.get(body[k]) {
+            // Once every id is found, the remaining paragraphs add nothing.
+            let gs = self.grams.get(body[k]).filter(|_| missing > 0);
+            if let Some(gs) = gs {
                 for (n, id) in ids.iter().enumerate() {
                     if !found[n] && gs.binary_search(id).is_ok() {
                         found[n] = true;
+                        missing -= 1;
                         hit += self.weight[*id as usize];
                     }
                 }
@@ -300,10 +304,15 @@ impl Lexicon {
         let w = |id: u32, n: u32| {
             f64::from(tf.get(n as usize).copied().unwrap_or(0.0) * self.weight[id as usize])
         };
+        // A count of 0 weighs exactly 0, and the sums never hold −0 (they start at +0 and
+        // only ever add or subtract non-negative terms), so the updates by a zero term that
+        // the plain formula would make change no bit and are skipped.
         for &p in body {
             for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
                 let r = &mut right[id as usize];
-                norm_r -= w(id, *r).powi(2);
+                if *r > 0 {
+                    norm_r -= w(id, *r).powi(2);
+                }
                 *r += 1;
                 norm_r += w(id, *r).powi(2);
             }
@@ -313,16 +322,23 @@ impl Lexicon {
         for (k, &p) in body.iter().enumerate() {
             for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
                 let (l, r) = (&mut left[id as usize], &mut right[id as usize]);
-                let (wl, wr) = (w(id, *l), w(id, *r));
-                dot -= wl * wr;
-                norm_l -= wl * wl;
+                // `r` ≥ 1 here: this paragraph is still on the right.
+                let wr = w(id, *r);
+                if *l > 0 {
+                    let wl = w(id, *l);
+                    dot -= wl * wr;
+                    norm_l -= wl * wl;
+                }
                 norm_r -= wr * wr;
                 *l += 1;
                 *r -= 1;
-                let (wl, wr) = (w(id, *l), w(id, *r));
-                dot += wl * wr;
+                let wl = w(id, *l);
+                if *r > 0 {
+                    let wr = w(id, *r);
+                    dot += wl * wr;
+                    norm_r += wr * wr;
+                }
                 norm_l += wl * wl;
-                norm_r += wr * wr;
             }
             let denom = (norm_l.max(0.0) * norm_r.max(0.0)).sqrt();
             out[k + 1] = if denom > 1e-12 {
@@ -648,6 +664,75 @@ mod tests {
         let fast: Vec<(u32, u32)> = v.0.iter().map(|(i, w)| (*i, w.to_bits())).collect();
         assert_eq!(fast, slow);
         assert!(v.0.len() > 10);
+    }
+
+    /// `cut_cosines` as first written (every update made, zero terms included).
+    fn cut_cosines_plain(lex: &Lexicon, body: &[usize]) -> Vec<f32> {
+        let mut left = vec![0u32; lex.weight.len()];
+        let mut right = vec![0u32; lex.weight.len()];
+        let mut norm_r = 0.0f64;
+        let tf: Vec<f32> = (0..=body.len() as u32).map(tf_weight).collect();
+        let w = |id: u32, n: u32| f64::from(tf[n as usize] * lex.weight[id as usize]);
+        for &p in body {
+            for &id in &lex.grams[p] {
+                let r = &mut right[id as usize];
+                norm_r -= w(id, *r).powi(2);
+                *r += 1;
+                norm_r += w(id, *r).powi(2);
+            }
+        }
+        let (mut dot, mut norm_l) = (0.0f64, 0.0f64);
+        let mut out = vec![0.0f32; body.len() + 1];
+        for (k, &p) in body.iter().enumerate() {
+            for &id in &lex.grams[p] {
+                let (l, r) = (&mut left[id as usize], &mut right[id as usize]);
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot -= wl * wr;
+                norm_l -= wl * wl;
+                norm_r -= wr * wr;
+                *l += 1;
+                *r -= 1;
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot += wl * wr;
+                norm_l += wl * wl;
+                norm_r += wr * wr;
+            }
+            let denom = (norm_l.max(0.0) * norm_r.max(0.0)).sqrt();
+            out[k + 1] = if denom > 1e-12 {
+                (dot / denom) as f32
+            } else {
+                0.0
+            };
+        }
+        out
+    }
+
+    #[test]
+    fn cut_cosines_equal_the_plain_updates_bit_for_bit() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，珙县很好。",
+            "abc",
+            "胶南街道珙县文明城市开展工作。",
+            "党委书记说很好。",
+        ]);
+        for body in [
+            &[0usize, 1, 2, 3, 4, 5, 6][..],
+            &[5, 0, 3, 1],
+            &[2, 3],
+            &[4],
+            &[],
+        ] {
+            let fast: Vec<u32> = lex.cut_cosines(body).iter().map(|c| c.to_bits()).collect();
+            let plain: Vec<u32> = cut_cosines_plain(&lex, body)
+                .iter()
+                .map(|c| c.to_bits())
+                .collect();
+            assert_eq!(fast, plain, "{body:?}");
+        }
+        assert!(lex.cut_cosines(&[0, 1, 2, 3, 5, 6])[2] > 0.0);
     }
 
     #[test]
