@@ -89,18 +89,29 @@ impl Lexicon {
         ids.reserve(chars / 2);
         let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
-        let mut buf = Vec::new();
+        let mut fresh: Vec<u32> = Vec::new();
         // Per id: its document frequency and the last paragraph (+1) it was seen in, so each
         // paragraph's list is deduplicated before it is sorted.
         let mut df: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut seen: Vec<u32> = Vec::with_capacity(chars / 2);
         for (pi, p) in paras.iter().enumerate() {
             let stamp = pi as u32 + 1;
-            bigrams_into(p, &mut buf);
-            let mut g: Vec<u32> = Vec::with_capacity(buf.len());
-            for b in &buf {
+            // Ids first given out in this paragraph come in increasing order and above every
+            // older id: only the older ones need sorting, the fresh ones are appended.
+            let mut g: Vec<u32> = Vec::with_capacity(p.len() / 3);
+            fresh.clear();
+            // The bigrams of `bigrams(p)`, in order.
+            let mut prev: Option<char> = None;
+            for c in p.chars() {
+                if !is_han(c) {
+                    prev = None;
+                    continue;
+                }
+                let Some(a) = prev.replace(c) else {
+                    continue;
+                };
                 let next = total.len() as u32;
-                let id = *ids.entry(*b).or_insert(next);
+                let id = *ids.entry(pack(a, c)).or_insert(next);
                 if id == next {
                     total.push(0);
                     df.push(0);
@@ -111,10 +122,15 @@ impl Lexicon {
                 if seen[k] != stamp {
                     seen[k] = stamp;
                     df[k] += 1;
-                    g.push(id);
+                    if id == next {
+                        fresh.push(id);
+                    } else {
+                        g.push(id);
+                    }
                 }
             }
             g.sort_unstable();
+            g.extend_from_slice(&fresh);
             grams.push(g);
         }
         let docs = paras.len() as f32 + 1.0;
