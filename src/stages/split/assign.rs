@@ -437,9 +437,11 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
     let bodiless: Vec<usize> = (0..arts.len())
         .filter(|&i| !arts[i].merged && arts[i].body.is_empty() && arts[i].header.title.is_some())
         .collect();
-    // Per article: cosine between the parts either side of every cut (independent of `d`).
-    // and which cuts a column break crosses.
+    // Per article: cosine between the parts either side of every cut, which cuts a column
+    // break crosses, and (once needed) its own header's coverage of every suffix — all
+    // independent of `d`, kept until the article's body changes.
     let mut cosines: Vec<Option<(Vec<f32>, Vec<bool>)>> = vec![None; arts.len()];
+    let mut own_cov: Vec<Option<Vec<f32>>> = vec![None; arts.len()];
     for d in bodiless {
         let dtext = header_text(ctx, &arts[d].header);
         let mut best: Option<(usize, usize, f32)> = None;
@@ -448,11 +450,10 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                 continue;
             }
             let body = &arts[a].body;
-            let atext = header_text(ctx, &arts[a].header);
             let (cos, crossed) = cosines[a]
                 .get_or_insert_with(|| (ctx.lex.cut_cosines(body), crossed_cuts(body, links)));
             let mut d_cov: Option<Vec<f32>> = None;
-            let mut a_cov: Option<Vec<f32>> = None;
+            let a_cov = &mut own_cov[a];
             for k in 1..body.len() {
                 let (p, q) = (body[k - 1], body[k]);
                 if q != p + 1 && !ctx.infos[p].terminal {
@@ -469,7 +470,10 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                     continue;
                 }
                 let dc = d_cov.get_or_insert_with(|| ctx.lex.suffix_coverage(&dtext, body));
-                let ac = a_cov.get_or_insert_with(|| ctx.lex.suffix_coverage(&atext, body));
+                let ac = a_cov.get_or_insert_with(|| {
+                    ctx.lex
+                        .suffix_coverage(&header_text(ctx, &arts[a].header), body)
+                });
                 let mut s = dc[k] - ac[k];
                 s -= 0.5 * cos[k];
                 if ctx.infos[q].lead {
@@ -484,6 +488,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             if s > 0.15 {
                 let right = arts[a].body.split_off(k);
                 cosines[a] = None;
+                own_cov[a] = None;
                 let hs: Vec<usize> = arts[a]
                     .headings
                     .iter()

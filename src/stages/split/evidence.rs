@@ -156,15 +156,18 @@ fn last_clause_len(s: &str) -> usize {
 }
 
 fn head_window(s: &str) -> &str {
-    // The last sentence-ish window of the head, minus the two characters at the cut.
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    if n < 4 {
+    // The last sentence-ish window of the head, minus the two characters at the cut: from
+    // character max(0, n − 24) to character n − 2, found from the end.
+    let mut offsets = [0usize; 24];
+    let mut m = 0;
+    for (i, _) in s.char_indices().rev().take(24) {
+        offsets[m] = i;
+        m += 1;
+    }
+    if m < 4 {
         return "";
     }
-    let start = n.saturating_sub(24);
-    let end = n - 2;
-    &s[chars[start].0..chars[end].0]
+    &s[offsets[m - 1]..offsets[1]]
 }
 
 fn tail_window(s: &str) -> &str {
@@ -178,12 +181,7 @@ fn tail_window(s: &str) -> &str {
 
 /// `log10` of a word frequency, 0 for a non-word (the table holds words of frequency ≥ 20).
 fn word_strength(cs: &[char]) -> f32 {
-    let f = words::freq(cs);
-    if f == 0 {
-        0.0
-    } else {
-        (f as f32).log10()
-    }
+    words::strength(cs)
 }
 
 /// What the features need from a head paragraph, computed once per paragraph.
@@ -199,17 +197,28 @@ pub struct HeadSide {
     last_clause: usize,
     /// Bigram ids of the window before the cut ([`Lexicon::ids`]).
     window: Vec<u32>,
+    /// Its last six characters in order (the left side of the jieba feature's text).
+    left6: String,
+    /// Word strength of its last two characters (the `head_word` feature).
+    head_word: f32,
 }
 
 impl HeadSide {
     /// The head-side facts of `head`.
     pub fn new(lex: &Lexicon, head: &str) -> Self {
         let h6: Vec<char> = head.chars().rev().take(6).collect();
+        let last = [h6.first().copied(), h6.get(1).copied()];
+        let head_word = match last {
+            [Some(a), Some(a2)] => word_strength(&[a2, a]),
+            _ => 0.0,
+        };
         HeadSide {
-            last: [h6.first().copied(), h6.get(1).copied()],
+            last,
             open_punct: head.ends_with(['，', '、', '：', '“', '（', '《']),
             last_clause: last_clause_len(head),
             window: lex.ids(head_window(head)),
+            left6: h6.iter().rev().collect(),
+            head_word,
             h6,
         }
     }
@@ -230,6 +239,8 @@ pub struct TailSide {
     window: Vec<u32>,
     /// Its first six characters.
     t6: String,
+    /// Word strength of its first two characters (the `tail_word` feature).
+    tail_word: f32,
 }
 
 impl TailSide {
@@ -240,14 +251,28 @@ impl TailSide {
         let first = first_clause_len(tail);
         // `强化日常保障。由村委…`: a short topic sentence followed by more opens a paragraph
         // (when it opens with a word: `众成为国民关注的领域。` is the end of a cut sentence).
-        let topic_sentence = match (tail.find('。'), t) {
-            (Some(dot), [Some(a), Some(b)]) => {
-                let k = tail[..dot].chars().count();
-                k <= 16 && first == k && tail[dot..].chars().count() > 6 && words::freq(&[a, b]) > 0
+        // Only a first `。` among the first 17 characters can qualify (at most 16 before it),
+        // so the search stops there.
+        let dot = tail
+            .char_indices()
+            .take(17)
+            .enumerate()
+            .find(|(_, (_, c))| *c == '。');
+        let topic_sentence = match (dot, t) {
+            (Some((k, (dot, _))), [Some(a), Some(b)]) => {
+                k <= 16
+                    && first == k
+                    && tail[dot..].chars().nth(6).is_some()
+                    && words::freq(&[a, b]) > 0
             }
             _ => false,
         };
+        let tail_word = match t {
+            [Some(c1), Some(c2)] => word_strength(&[c1, c2]),
+            _ => 0.0,
+        };
         TailSide {
+            tail_word,
             first: t,
             bad_start: info.bad_start,
             lead: info.lead,
@@ -278,6 +303,65 @@ pub fn features(
 
 /// The features of a pair from its precomputed sides.
 pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -> [f32; N] {
+    pair_features_with(
+        lex,
+        h,
+        t,
+        place,
+        lex.shared_weight(&h.window, &t.window),
+        log_distance(place.distance),
+    )
+}
+
+/// `ln(1 + distance)`, the `log_distance` feature.
+pub fn log_distance(distance: usize) -> f32 {
+    (1.0 + distance as f32).ln()
+}
+
+/// The head windows' bigrams marked in a dense table, so that the overlap with each tail
+/// window costs one lookup per tail bigram instead of a merge of the two lists.
+#[derive(Debug, Clone, Default)]
+pub struct WindowMarks(Vec<bool>);
+
+impl WindowMarks {
+    /// A table for the ids of `lex`.
+    pub fn new(lex: &Lexicon) -> Self {
+        WindowMarks(vec![false; lex.n_ids()])
+    }
+
+    /// Marks (`on`) or clears the bigrams of `h`'s window.
+    pub fn set(&mut self, h: &HeadSide, on: bool) {
+        for &id in &h.window {
+            if let Some(m) = self.0.get_mut(id as usize) {
+                *m = on;
+            }
+        }
+    }
+
+    /// `lex.shared_weight(h.window, t.window)` for the marked head `h`: the same weights
+    /// summed in the same (ascending id) order, so the same bits.
+    pub fn shared(&self, lex: &Lexicon, t: &TailSide) -> f32 {
+        let mut s = 0.0f32;
+        for &id in &t.window {
+            if self.0.get(id as usize).copied().unwrap_or(false) {
+                s += lex.id_weight(id);
+            }
+        }
+        s
+    }
+}
+
+/// [`pair_features`] with its two costlier inputs given: `shared`, the summed weight of the
+/// bigrams the head's and the tail's windows share ([`WindowMarks::shared`]), and
+/// `log_dist`, [`log_distance`] of `place.distance`.
+pub fn pair_features_with(
+    lex: &Lexicon,
+    h: &HeadSide,
+    t: &TailSide,
+    place: &Place,
+    shared: f32,
+    log_dist: f32,
+) -> [f32; N] {
     let mut f = [0.0f32; N];
     let b = |x: bool| f32::from(u8::from(x));
     f[0] = b(place.adjacent);
@@ -306,19 +390,17 @@ pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -
         f[23] = b(is_han(a));
     }
     if let [Some(c1), Some(c2)] = t.first {
-        f[15] = word_strength(&[c1, c2]);
+        f[15] = t.tail_word;
         // `…等活动开展|活动，…`: the tail's first word repeated just before the cut.
         if is_han(c1) && is_han(c2) {
             f[13] = b(h.h6.windows(2).any(|w| w[1] == c1 && w[0] == c2));
         }
     }
-    if let [Some(a), Some(a2)] = h.last {
-        f[16] = word_strength(&[a2, a]);
-    }
-    f[14] = lex.shared_weight(&h.window, &t.window).min(6.0);
+    f[16] = h.head_word;
+    f[14] = shared.min(6.0);
     f[17] = b(place.tail_after_head);
     f[18] = b(place.tail_after_header);
-    f[19] = (1.0 + place.distance as f32).ln();
+    f[19] = log_dist;
     f[20] = b(place.backwards);
     f[21] = place.topic;
     f[22] = b(h.last_clause + t.first_clause > 30);
@@ -327,8 +409,7 @@ pub fn pair_features(lex: &Lexicon, h: &HeadSide, t: &TailSide, place: &Place) -
     // jieba over the characters around the cut, only for pairs the rest does not already
     // rule out (it costs a segmentation per pair).
     if score(&f) >= JIEBA_GATE {
-        let left: String = h.h6.iter().rev().collect();
-        f[25] = b(segment::crosses(&left, &t.t6));
+        f[25] = b(segment::crosses(&h.left6, &t.t6));
     }
     f
 }
@@ -345,4 +426,65 @@ pub fn context(lex: &Lexicon, items: &[usize], k: usize, before: bool) -> Vector
         Some(k + 1).filter(|&j| j < items.len())
     };
     lex.vector(std::iter::once(items[k]).chain(other.map(|j| items[j])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window as first written: every character's offset collected.
+    fn head_window_slow(s: &str) -> &str {
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let n = chars.len();
+        if n < 4 {
+            return "";
+        }
+        &s[chars[n.saturating_sub(24)].0..chars[n - 2].0]
+    }
+
+    #[test]
+    fn head_window_from_the_end_equals_the_full_scan() {
+        let long = "近日，胶南街道组织党员开展纠纷调解工作，让党员的作用充分发挥，推动工作";
+        for s in [
+            "",
+            "一",
+            "一二三",
+            "一二三四",
+            "ab推动工作",
+            long,
+            &long[3..],
+        ] {
+            assert_eq!(head_window(s), head_window_slow(s), "{s}");
+        }
+        assert_eq!(head_window("一二三四五"), "一二三");
+    }
+
+    #[test]
+    fn marked_overlap_equals_the_merge() {
+        let paras: Vec<String> = [
+            "胶南街道党委书记说胶南街道很好，开展纠纷调解工",
+            "作，胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        let lex = Lexicon::new(&paras);
+        let infos = super::super::kinds::classify(&paras);
+        let mut marks = WindowMarks::new(&lex);
+        let mut hits = 0;
+        for h in &paras {
+            let hs = HeadSide::new(&lex, h);
+            marks.set(&hs, true);
+            for (t, info) in paras.iter().zip(&infos) {
+                let ts = TailSide::new(&lex, t, info);
+                let merged = lex.shared_weight(&hs.window, &ts.window);
+                assert_eq!(marks.shared(&lex, &ts).to_bits(), merged.to_bits());
+                hits += usize::from(merged > 0.0);
+            }
+            marks.set(&hs, false);
+        }
+        assert!(hits >= 3, "{hits}");
+        assert!(marks.0.iter().all(|m| !m));
+    }
 }

@@ -328,7 +328,8 @@ fn byline(s: &str, after_header: bool) -> Option<Vec<String>> {
 /// Page furniture: page numbers, `第3版`, issue dates, running heads, editor credits.
 pub fn is_furniture(s: &str) -> bool {
     let t = s.trim();
-    let n = t.chars().count();
+    // Only lines of at most 40 characters qualify: count no further than 41.
+    let n = t.chars().take(41).count();
     if n == 0 || n > 40 || t.contains(['。', '，']) {
         return false;
     }

@@ -89,28 +89,49 @@ impl Lexicon {
         ids.reserve(chars / 2);
         let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
-        let mut buf = Vec::new();
-        for p in paras {
-            bigrams_into(p, &mut buf);
-            let mut g: Vec<u32> = Vec::with_capacity(buf.len());
-            for b in &buf {
+        let mut fresh: Vec<u32> = Vec::new();
+        // Per id: its document frequency and the last paragraph (+1) it was seen in, so each
+        // paragraph's list is deduplicated before it is sorted.
+        let mut df: Vec<u32> = Vec::with_capacity(chars / 2);
+        let mut seen: Vec<u32> = Vec::with_capacity(chars / 2);
+        for (pi, p) in paras.iter().enumerate() {
+            let stamp = pi as u32 + 1;
+            // Ids first given out in this paragraph come in increasing order and above every
+            // older id: only the older ones need sorting, the fresh ones are appended.
+            let mut g: Vec<u32> = Vec::with_capacity(p.len() / 3);
+            fresh.clear();
+            // The bigrams of `bigrams(p)`, in order.
+            let mut prev: Option<char> = None;
+            for c in p.chars() {
+                if !is_han(c) {
+                    prev = None;
+                    continue;
+                }
+                let Some(a) = prev.replace(c) else {
+                    continue;
+                };
                 let next = total.len() as u32;
-                let id = *ids.entry(*b).or_insert(next);
+                let id = *ids.entry(pack(a, c)).or_insert(next);
                 if id == next {
                     total.push(0);
+                    df.push(0);
+                    seen.push(0);
                 }
-                total[id as usize] += 1;
-                g.push(id);
+                let k = id as usize;
+                total[k] += 1;
+                if seen[k] != stamp {
+                    seen[k] = stamp;
+                    df[k] += 1;
+                    if id == next {
+                        fresh.push(id);
+                    } else {
+                        g.push(id);
+                    }
+                }
             }
             g.sort_unstable();
-            g.dedup();
+            g.extend_from_slice(&fresh);
             grams.push(g);
-        }
-        let mut df = vec![0u32; total.len()];
-        for g in &grams {
-            for &id in g {
-                df[id as usize] += 1;
-            }
         }
         let docs = paras.len() as f32 + 1.0;
         // One logarithm per possible document frequency, not per bigram.
@@ -148,17 +169,27 @@ impl Lexicon {
     /// (their number is returned alongside).
     fn text_ids(&self, s: &str) -> (Vec<u32>, usize) {
         let mut unseen = 0;
-        let mut v: Vec<u32> = Vec::new();
+        let mut v: Vec<u32> = Vec::with_capacity(s.len() / 3);
         let mut seen_unknown: Vec<Bigram> = Vec::new();
-        for b in bigrams(s) {
-            match self.ids.get(&b) {
-                Some(&id) => v.push(id),
-                None if !seen_unknown.contains(&b) => {
-                    seen_unknown.push(b);
-                    unseen += 1;
-                }
-                None => {}
+        // The bigrams of `bigrams(s)`, in order, without collecting them first.
+        let mut prev: Option<char> = None;
+        for c in s.chars() {
+            if !is_han(c) {
+                prev = None;
+                continue;
             }
+            if let Some(p) = prev {
+                let b = pack(p, c);
+                match self.ids.get(&b) {
+                    Some(&id) => v.push(id),
+                    None if !seen_unknown.contains(&b) => {
+                        seen_unknown.push(b);
+                        unseen += 1;
+                    }
+                    None => {}
+                }
+            }
+            prev = Some(c);
         }
         v.sort_unstable();
         v.dedup();
@@ -174,10 +205,12 @@ impl Lexicon {
         match lists.as_slice() {
             [] => Vector::default(),
             [one] => self.finish(one),
-            [a, b] => self.finish(&merge(a, b)),
+            [a, b] => self.finish_two(a, b),
             _ => {
                 let mut all: Vec<u32> = lists.concat();
-                all.sort_unstable();
+                // The lists are sorted runs: the stable sort merges them (same result as an
+                // unstable sort, since equal ids are indistinguishable).
+                all.sort();
                 self.finish(&all)
             }
         }
@@ -201,6 +234,7 @@ impl Lexicon {
     /// Weighted, normalised vector from sorted ids (repeats are term frequencies).
     fn finish(&self, sorted: &[u32]) -> Vector {
         let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+        let small = tf_small();
         let mut k = 0;
         while k < sorted.len() {
             let id = sorted[k];
@@ -210,9 +244,53 @@ impl Lexicon {
             }
             let w = self.weight[id as usize];
             if w > 0.0 {
-                v.push((id, tf_weight((j - k) as u32) * w));
+                let n = j - k;
+                let tf = small.get(n).copied().unwrap_or_else(|| tf_weight(n as u32));
+                v.push((id, tf * w));
             }
             k = j;
+        }
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut v {
+                *w /= norm;
+            }
+        }
+        Vector(v)
+    }
+
+    /// `finish(&merge(a, b))` for two deduplicated sorted lists, without building the merged
+    /// list: an id in both counts twice. The same entries in the same order, so the same bits.
+    fn finish_two(&self, a: &[u32], b: &[u32]) -> Vector {
+        let mut v: Vec<(u32, f32)> = Vec::with_capacity(a.len() + b.len());
+        let small = tf_small();
+        let (t1, t2) = (small[1], small[2]);
+        let (mut i, mut j) = (0, 0);
+        let mut push = |id: u32, tf: f32| {
+            let w = self.weight[id as usize];
+            if w > 0.0 {
+                v.push((id, tf * w));
+            }
+        };
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => {
+                    push(a[i], t1);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    push(b[j], t1);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    push(a[i], t2);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        for &id in a[i..].iter().chain(&b[j..]) {
+            push(id, t1);
         }
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -253,13 +331,17 @@ impl Lexicon {
         let all = unseen as f32 * self.unseen
             + ids.iter().map(|&id| self.weight[id as usize]).sum::<f32>();
         let mut found = vec![false; ids.len()];
+        let mut missing = ids.len();
         let mut hit = 0.0f32;
         let mut out = vec![0.0f32; body.len() + 1];
         for k in (0..body.len()).rev() {
-            if let Some(gs) = self.grams.get(body[k]) {
+            // Once every id is found, the remaining paragraphs add nothing.
+            let gs = self.grams.get(body[k]).filter(|_| missing > 0);
+            if let Some(gs) = gs {
                 for (n, id) in ids.iter().enumerate() {
                     if !found[n] && gs.binary_search(id).is_ok() {
                         found[n] = true;
+                        missing -= 1;
                         hit += self.weight[*id as usize];
                     }
                 }
@@ -280,10 +362,15 @@ impl Lexicon {
         let w = |id: u32, n: u32| {
             f64::from(tf.get(n as usize).copied().unwrap_or(0.0) * self.weight[id as usize])
         };
+        // A count of 0 weighs exactly 0, and the sums never hold −0 (they start at +0 and
+        // only ever add or subtract non-negative terms), so the updates by a zero term that
+        // the plain formula would make change no bit and are skipped.
         for &p in body {
             for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
                 let r = &mut right[id as usize];
-                norm_r -= w(id, *r).powi(2);
+                if *r > 0 {
+                    norm_r -= w(id, *r).powi(2);
+                }
                 *r += 1;
                 norm_r += w(id, *r).powi(2);
             }
@@ -293,16 +380,23 @@ impl Lexicon {
         for (k, &p) in body.iter().enumerate() {
             for &id in self.grams.get(p).map_or(&[][..], Vec::as_slice) {
                 let (l, r) = (&mut left[id as usize], &mut right[id as usize]);
-                let (wl, wr) = (w(id, *l), w(id, *r));
-                dot -= wl * wr;
-                norm_l -= wl * wl;
+                // `r` ≥ 1 here: this paragraph is still on the right.
+                let wr = w(id, *r);
+                if *l > 0 {
+                    let wl = w(id, *l);
+                    dot -= wl * wr;
+                    norm_l -= wl * wl;
+                }
                 norm_r -= wr * wr;
                 *l += 1;
                 *r -= 1;
-                let (wl, wr) = (w(id, *l), w(id, *r));
-                dot += wl * wr;
+                let wl = w(id, *l);
+                if *r > 0 {
+                    let wr = w(id, *r);
+                    dot += wl * wr;
+                    norm_r += wr * wr;
+                }
                 norm_l += wl * wl;
-                norm_r += wr * wr;
             }
             let denom = (norm_l.max(0.0) * norm_r.max(0.0)).sqrt();
             out[k + 1] = if denom > 1e-12 {
@@ -317,6 +411,11 @@ impl Lexicon {
     /// Sorted, deduplicated ids of the text's bigrams that occur in the dump.
     pub fn ids(&self, s: &str) -> Vec<u32> {
         self.text_ids(s).0
+    }
+
+    /// IDF weight of a bigram id ([`Lexicon::ids`]).
+    pub fn id_weight(&self, id: u32) -> f32 {
+        self.weight.get(id as usize).copied().unwrap_or(0.0)
     }
 
     /// Summed weight of the ids two sorted id lists share ([`Lexicon::ids`]).
@@ -337,6 +436,12 @@ impl Lexicon {
     }
 }
 
+/// [`tf_weight`] of 0..=7, computed once by the same expression (so the same bits).
+fn tf_small() -> &'static [f32; 8] {
+    static TABLE: std::sync::OnceLock<[f32; 8]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|n| tf_weight(n as u32)))
+}
+
 /// Sublinear term frequency: `1 + ln tf` (0 for 0).
 fn tf_weight(tf: u32) -> f32 {
     match tf {
@@ -347,6 +452,7 @@ fn tf_weight(tf: u32) -> f32 {
 }
 
 /// The sorted union (with repeats) of two sorted lists.
+#[cfg(test)]
 fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
@@ -362,6 +468,68 @@ fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
+}
+
+/// Many vectors indexed by bigram id, for the dot products of one vector with all of them at
+/// once ([`Postings::dots`]): only the entries whose id the other vector has are visited,
+/// instead of every entry of every vector ([`Vector::cos_dense`] per pair).
+#[derive(Debug, Clone, Default)]
+pub struct Postings {
+    /// Where each id's entries start in `entries` (one more than the number of ids).
+    start: Vec<u32>,
+    /// (vector index, weight), grouped by id; within an id, in vector order.
+    entries: Vec<(u32, f32)>,
+}
+
+impl Postings {
+    /// Indexes `vectors` (built from a lexicon with `n_ids` ids, [`Lexicon::n_ids`]).
+    pub fn new(vectors: &[Vector], n_ids: usize) -> Self {
+        let mut start = vec![0u32; n_ids + 1];
+        for v in vectors {
+            for &(id, _) in &v.0 {
+                if let Some(s) = start.get_mut(id as usize + 1) {
+                    *s += 1;
+                }
+            }
+        }
+        for i in 0..n_ids {
+            start[i + 1] += start[i];
+        }
+        let mut fill: Vec<u32> = start[..n_ids].to_vec();
+        let mut entries = vec![(0u32, 0.0f32); start[n_ids] as usize];
+        for (j, v) in vectors.iter().enumerate() {
+            for &(id, w) in &v.0 {
+                if let Some(f) = fill.get_mut(id as usize) {
+                    entries[*f as usize] = (j as u32, w);
+                    *f += 1;
+                }
+            }
+        }
+        Postings { start, entries }
+    }
+
+    /// `out[j]` = the dot product of `v` with the `j`-th indexed vector (`out` holds one slot
+    /// per vector). Bit-identical to `vectors[j].cos_dense(dense)` with `v` scattered into
+    /// `dense`: for each `j` the same products are summed in the same (ascending id) order.
+    pub fn dots(&self, v: &Vector, out: &mut [f32]) {
+        out.fill(0.0);
+        for &(id, w) in &v.0 {
+            // `cos_dense` skips the ids where the scattered vector is 0.
+            if w == 0.0 {
+                continue;
+            }
+            let (Some(&a), Some(&b)) =
+                (self.start.get(id as usize), self.start.get(id as usize + 1))
+            else {
+                continue;
+            };
+            for &(j, tw) in &self.entries[a as usize..b as usize] {
+                if let Some(o) = out.get_mut(j as usize) {
+                    *o += w * tw;
+                }
+            }
+        }
+    }
 }
 
 impl Vector {
@@ -463,6 +631,189 @@ mod tests {
             assert!(dense.iter().all(|&d| d == 0.0));
         }
         assert!(lex.vector([0]).cos_dense(&dense) == 0.0);
+    }
+
+    #[test]
+    fn postings_dots_equal_dense_cosines_bit_for_bit() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+            "abc",
+            "街道工作很好，文明城市创建。",
+        ]);
+        let tails: Vec<Vector> = (0..6).map(|t| lex.vector([t, (t + 1) % 6])).collect();
+        let post = Postings::new(&tails, lex.n_ids());
+        let mut dense = vec![0.0f32; lex.n_ids()];
+        let mut out = vec![1.0f32; tails.len()];
+        for h in 0..6 {
+            let a = lex.vector([h, (h + 5) % 6]);
+            a.scatter(&mut dense);
+            post.dots(&a, &mut out);
+            for (t, b) in tails.iter().enumerate() {
+                assert_eq!(out[t].to_bits(), b.cos_dense(&dense).to_bits(), "{h} {t}");
+            }
+            a.unscatter(&mut dense);
+        }
+        assert!(out.iter().any(|&d| d > 0.1));
+        post.dots(&Vector::default(), &mut out);
+        assert!(out.iter().all(|&d| d == 0.0));
+    }
+
+    #[test]
+    fn paragraph_lists_and_frequencies_equal_a_plain_rebuild() {
+        let paras = [
+            "胶南街道党委书记说胶南街道很好。胶南街道",
+            "胶南街道组织开展活动。",
+            "",
+            "abc 珙县创建文明城市工作。珙县",
+            "珙县开展创建工作，胶南街道也开展。",
+        ];
+        let lex = lexicon(&paras);
+        let mut df: FxMap<u32, u32> = FxMap::default();
+        for (i, p) in paras.iter().enumerate() {
+            let mut g: Vec<u32> = bigrams(p).iter().map(|b| lex.ids[b]).collect();
+            g.sort_unstable();
+            g.dedup();
+            assert_eq!(lex.grams[i], g, "{p}");
+            for id in g {
+                *df.entry(id).or_default() += 1;
+            }
+            assert_eq!(lex.ids(p), lex.grams[i]);
+        }
+        let docs = paras.len() as f32 + 1.0;
+        for (&id, &d) in &df {
+            let idf = (docs / d as f32).ln().max(0.0);
+            assert_eq!(lex.weight[id as usize].to_bits(), idf.to_bits());
+        }
+        assert_eq!(lex.count('胶', '南'), 5);
+        assert_eq!(df[&lex.ids[&pack('胶', '南')]], 3);
+    }
+
+    #[test]
+    fn two_list_vectors_equal_the_merged_list() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+            "abc",
+        ]);
+        for a in 0..5 {
+            for b in 0..5 {
+                let fast = lex.vector([a, b]);
+                let slow = lex.finish(&merge(&lex.grams[a], &lex.grams[b]));
+                let bits = |v: &Vector| -> Vec<(u32, u32)> {
+                    v.0.iter().map(|(i, w)| (*i, w.to_bits())).collect()
+                };
+                assert_eq!(bits(&fast), bits(&slow), "{a} {b}");
+            }
+        }
+        assert!(lex.vector([0, 3]).0.len() > 10);
+    }
+
+    #[test]
+    fn merged_vectors_equal_sorting_every_id() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，胶南街道也开展。",
+        ]);
+        let v = lex.vector([0, 1, 2, 3, 1]);
+        let mut all: Vec<u32> = [0, 1, 2, 3, 1]
+            .iter()
+            .flat_map(|&i| lex.grams[i].iter().copied())
+            .collect();
+        all.sort_unstable();
+        let mut slow: Vec<(u32, f32)> = Vec::new();
+        let mut k = 0;
+        while k < all.len() {
+            let j = k + all[k..].iter().take_while(|&&x| x == all[k]).count();
+            slow.push((
+                all[k],
+                tf_weight((j - k) as u32) * lex.weight[all[k] as usize],
+            ));
+            k = j;
+        }
+        let norm = slow.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        let slow: Vec<(u32, u32)> = slow
+            .iter()
+            .map(|(i, w)| (*i, (w / norm).to_bits()))
+            .collect();
+        let fast: Vec<(u32, u32)> = v.0.iter().map(|(i, w)| (*i, w.to_bits())).collect();
+        assert_eq!(fast, slow);
+        assert!(v.0.len() > 10);
+    }
+
+    /// `cut_cosines` as first written (every update made, zero terms included).
+    fn cut_cosines_plain(lex: &Lexicon, body: &[usize]) -> Vec<f32> {
+        let mut left = vec![0u32; lex.weight.len()];
+        let mut right = vec![0u32; lex.weight.len()];
+        let mut norm_r = 0.0f64;
+        let tf: Vec<f32> = (0..=body.len() as u32).map(tf_weight).collect();
+        let w = |id: u32, n: u32| f64::from(tf[n as usize] * lex.weight[id as usize]);
+        for &p in body {
+            for &id in &lex.grams[p] {
+                let r = &mut right[id as usize];
+                norm_r -= w(id, *r).powi(2);
+                *r += 1;
+                norm_r += w(id, *r).powi(2);
+            }
+        }
+        let (mut dot, mut norm_l) = (0.0f64, 0.0f64);
+        let mut out = vec![0.0f32; body.len() + 1];
+        for (k, &p) in body.iter().enumerate() {
+            for &id in &lex.grams[p] {
+                let (l, r) = (&mut left[id as usize], &mut right[id as usize]);
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot -= wl * wr;
+                norm_l -= wl * wl;
+                norm_r -= wr * wr;
+                *l += 1;
+                *r -= 1;
+                let (wl, wr) = (w(id, *l), w(id, *r));
+                dot += wl * wr;
+                norm_l += wl * wl;
+                norm_r += wr * wr;
+            }
+            let denom = (norm_l.max(0.0) * norm_r.max(0.0)).sqrt();
+            out[k + 1] = if denom > 1e-12 {
+                (dot / denom) as f32
+            } else {
+                0.0
+            };
+        }
+        out
+    }
+
+    #[test]
+    fn cut_cosines_equal_the_plain_updates_bit_for_bit() {
+        let lex = lexicon(&[
+            "胶南街道党委书记说胶南街道很好。",
+            "胶南街道组织开展活动。",
+            "珙县创建文明城市工作。",
+            "珙县开展创建工作，珙县很好。",
+            "abc",
+            "胶南街道珙县文明城市开展工作。",
+            "党委书记说很好。",
+        ]);
+        for body in [
+            &[0usize, 1, 2, 3, 4, 5, 6][..],
+            &[5, 0, 3, 1],
+            &[2, 3],
+            &[4],
+            &[],
+        ] {
+            let fast: Vec<u32> = lex.cut_cosines(body).iter().map(|c| c.to_bits()).collect();
+            let plain: Vec<u32> = cut_cosines_plain(&lex, body)
+                .iter()
+                .map(|c| c.to_bits())
+                .collect();
+            assert_eq!(fast, plain, "{body:?}");
+        }
+        assert!(lex.cut_cosines(&[0, 1, 2, 3, 5, 6])[2] > 0.0);
     }
 
     #[test]

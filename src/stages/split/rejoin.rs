@@ -12,7 +12,7 @@
 
 use super::evidence::{self, HeadSide, Place, TailSide};
 use super::kinds::{is_han, Info, Role};
-use super::lexical::{FxMap, Lexicon};
+use super::lexical::{FxMap, Lexicon, Postings, Vector};
 
 /// Minimum first-stage log-odds of a pair entering the matching (chosen on the dev seed 1,
 /// with the second stage then removing the weak matched pairs).
@@ -74,6 +74,32 @@ pub fn candidates(
     items: &[usize],
     lex: &Lexicon,
 ) -> Vec<Candidate> {
+    each_pair(texts, infos, items, lex, |head, tail, f| Candidate {
+        head,
+        tail,
+        features: *f,
+    })
+}
+
+/// Every (head, tail) candidate of a dump with its first-stage score: the same as
+/// `score_all(&candidates(…))` without keeping the features.
+pub fn scored(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
+    each_pair(texts, infos, items, lex, |head, tail, f| Link {
+        head,
+        tail,
+        score: evidence::score(f),
+    })
+}
+
+/// `make(head, tail, features)` for every candidate pair, heads in dump order, each head's
+/// tails in dump order.
+fn each_pair<T>(
+    texts: &[String],
+    infos: &[Info],
+    items: &[usize],
+    lex: &Lexicon,
+    make: impl Fn(usize, usize, &[f32; evidence::N]) -> T,
+) -> Vec<T> {
     let heads: Vec<usize> = (0..items.len())
         .filter(|&k| is_head(&texts[items[k]], &infos[items[k]]))
         .collect();
@@ -103,11 +129,18 @@ pub fn candidates(
         .iter()
         .map(|&k| evidence::context(lex, items, k, false))
         .collect();
-    let mut out = Vec::new();
-    let mut dense = vec![0.0f32; lex.n_ids()];
+    // The topic cosines of one head with every tail in one pass over the shared bigrams
+    // (bit-identical to one `cos_dense` per pair, see `Postings::dots`).
+    let postings = Postings::new(&tail_ctx, lex.n_ids());
+    let mut topics = vec![0.0f32; tails.len()];
+    let mut marks = evidence::WindowMarks::new(lex);
+    let log_distance: Vec<f32> = (0..=items.len()).map(evidence::log_distance).collect();
+    let mut out = Vec::with_capacity(heads.len() * tails.len());
     for (hi, &hk) in heads.iter().enumerate() {
         let h = items[hk];
-        head_ctx[hi].scatter(&mut dense);
+        postings.dots(&head_ctx[hi], &mut topics);
+        marks.set(&head_side[hi], true);
+        let mut own: Option<Vector> = None;
         for (ti, &tk) in tails.iter().enumerate() {
             let t = items[tk];
             if t == h {
@@ -115,18 +148,24 @@ pub fn candidates(
             }
             // Neighbourhoods that share a paragraph compare the two paragraphs alone.
             let topic = if tk + 1 == hk || tk + 2 == hk {
-                lex.vector([h]).cos(&lex.vector([t]))
+                own.get_or_insert_with(|| lex.vector([h]))
+                    .cos(&lex.vector([t]))
             } else {
-                tail_ctx[ti].cos_dense(&dense)
+                topics[ti]
             };
             let place = place_of(infos, items, &item_is_head, hk, tk, topic);
-            out.push(Candidate {
-                head: h,
-                tail: t,
-                features: evidence::pair_features(lex, &head_side[hi], &tail_side[ti], &place),
-            });
+            let shared = marks.shared(lex, &tail_side[ti]);
+            let f = evidence::pair_features_with(
+                lex,
+                &head_side[hi],
+                &tail_side[ti],
+                &place,
+                shared,
+                log_distance[place.distance],
+            );
+            out.push(make(h, t, &f));
         }
-        head_ctx[hi].unscatter(&mut dense);
+        marks.set(&head_side[hi], false);
     }
     out
 }
@@ -166,8 +205,7 @@ pub fn adjacent_score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info) -
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
 /// dump order.
 pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
-    let scored = score_all(&candidates(texts, infos, items, lex));
-    select(&scored, items, THRESHOLD, ACCEPT)
+    select(&scored(texts, infos, items, lex), items, THRESHOLD, ACCEPT)
 }
 
 /// Steps 2–3 on scored candidates: the matching over pairs scoring at least `threshold`,
@@ -306,9 +344,20 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
         by_head.entry(l.head).or_default().push(*l);
     }
     let lookup = |h: usize, t: usize| score_of.get(&(h, t)).copied();
+    // Which chosen pair (its index in `chosen`) holds each head and each tail: chosen pairs
+    // never share a head or a tail, so one slot per paragraph is enough.
+    let n = cands
+        .iter()
+        .map(|l| l.head.max(l.tail) + 1)
+        .max()
+        .unwrap_or(0);
+    let mut head_at = vec![usize::MAX; n];
+    let mut tail_at = vec![usize::MAX; n];
     let mut chosen: Vec<Link> = Vec::new();
     for l in &cands {
-        if chosen.iter().all(|c| c.head != l.head && c.tail != l.tail) {
+        if head_at[l.head] == usize::MAX && tail_at[l.tail] == usize::MAX {
+            head_at[l.head] = chosen.len();
+            tail_at[l.tail] = chosen.len();
             chosen.push(*l);
         }
     }
@@ -333,6 +382,8 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                             tail: a.tail,
                             score: y,
                         };
+                        tail_at[b.tail] = i;
+                        tail_at[a.tail] = j;
                         improved = true;
                     }
                 }
@@ -345,7 +396,7 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
         let mut changed = false;
         let heads: Vec<usize> = cands.iter().map(|l| l.head).collect();
         for h2 in heads {
-            let mine = chosen.iter().position(|c| c.head == h2);
+            let mine = Some(head_at[h2]).filter(|&m| m != usize::MAX);
             let own = mine.map_or(0.0, |m| chosen[m].score);
             let mut best: Option<(usize, Link, Link, f32)> = None;
             for (ci, c) in chosen.iter().enumerate() {
@@ -361,10 +412,8 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                     .iter()
                     .filter(|l| l.tail != c.tail)
                 {
-                    let taken = chosen
-                        .iter()
-                        .enumerate()
-                        .any(|(k, o)| o.tail == alt.tail && Some(k) != mine);
+                    let holder = tail_at[alt.tail];
+                    let taken = holder != usize::MAX && Some(holder) != mine;
                     if taken {
                         continue;
                     }
@@ -384,11 +433,25 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
                 }
             }
             if let Some((ci, a, b, _)) = best {
-                chosen[ci] = b;
-                match mine {
-                    Some(m) => chosen[m] = a,
-                    None => chosen.push(a),
+                // Release the tails that change hands, then record the new holders.
+                tail_at[chosen[ci].tail] = usize::MAX;
+                if let Some(m) = mine {
+                    tail_at[chosen[m].tail] = usize::MAX;
                 }
+                chosen[ci] = b;
+                tail_at[b.tail] = ci;
+                let m = match mine {
+                    Some(m) => {
+                        chosen[m] = a;
+                        m
+                    }
+                    None => {
+                        chosen.push(a);
+                        chosen.len() - 1
+                    }
+                };
+                head_at[a.head] = m;
+                tail_at[a.tail] = m;
                 changed = true;
             }
         }
@@ -396,7 +459,12 @@ fn matching(mut cands: Vec<Link>) -> Vec<Link> {
             break;
         }
     }
-    // A link must not close a cycle (head → tail → … → head).
+    drop_cycles(chosen)
+}
+
+/// The chosen links in head order, minus each link that would close a cycle (head → tail →
+/// … → head) with the links kept before it.
+fn drop_cycles(chosen: Vec<Link>) -> Vec<Link> {
     let mut next: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for l in chosen {
@@ -431,6 +499,169 @@ mod tests {
         Link { head, tail, score }
     }
 
+    /// The matching as first written (linear searches of `chosen`), for comparison.
+    fn matching_slow(mut cands: Vec<Link>) -> Vec<Link> {
+        cands.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.head.cmp(&b.head))
+                .then(a.tail.cmp(&b.tail))
+        });
+        // Indexes for the searches below: score by (head, tail), candidates by head (in order).
+        let mut score_of: FxMap<(usize, usize), f32> = FxMap::default();
+        let mut by_head: FxMap<usize, Vec<Link>> = FxMap::default();
+        for l in &cands {
+            score_of.entry((l.head, l.tail)).or_insert(l.score);
+            by_head.entry(l.head).or_default().push(*l);
+        }
+        let lookup = |h: usize, t: usize| score_of.get(&(h, t)).copied();
+        let mut chosen: Vec<Link> = Vec::new();
+        for l in &cands {
+            if chosen.iter().all(|c| c.head != l.head && c.tail != l.tail) {
+                chosen.push(*l);
+            }
+        }
+        // Pairwise swaps: (h1,t1),(h2,t2) → (h1,t2),(h2,t1) when the sum improves.
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < 4 {
+            improved = false;
+            rounds += 1;
+            for i in 0..chosen.len() {
+                for j in i + 1..chosen.len() {
+                    let (a, b) = (chosen[i], chosen[j]);
+                    if let (Some(x), Some(y)) = (lookup(a.head, b.tail), lookup(b.head, a.tail)) {
+                        if x + y > a.score + b.score + 1e-3 {
+                            chosen[i] = Link {
+                                head: a.head,
+                                tail: b.tail,
+                                score: x,
+                            };
+                            chosen[j] = Link {
+                                head: b.head,
+                                tail: a.tail,
+                                score: y,
+                            };
+                            improved = true;
+                        }
+                    }
+                }
+            }
+        }
+        // Local search: head h2 takes the tail t1 of a chosen pair (h1, t1), h1 moves to a tail
+        // that is free (possibly the one h2 releases), whenever the total score improves.
+        for _ in 0..3 {
+            let mut changed = false;
+            let heads: Vec<usize> = cands.iter().map(|l| l.head).collect();
+            for h2 in heads {
+                let mine = chosen.iter().position(|c| c.head == h2);
+                let own = mine.map_or(0.0, |m| chosen[m].score);
+                let mut best: Option<(usize, Link, Link, f32)> = None;
+                for (ci, c) in chosen.iter().enumerate() {
+                    if Some(ci) == mine {
+                        continue;
+                    }
+                    let Some(x) = lookup(h2, c.tail) else {
+                        continue;
+                    };
+                    for alt in by_head
+                        .get(&c.head)
+                        .map_or(&[][..], Vec::as_slice)
+                        .iter()
+                        .filter(|l| l.tail != c.tail)
+                    {
+                        let taken = chosen
+                            .iter()
+                            .enumerate()
+                            .any(|(k, o)| o.tail == alt.tail && Some(k) != mine);
+                        if taken {
+                            continue;
+                        }
+                        let gain = x + alt.score - c.score - own;
+                        if gain > 1e-3 && best.as_ref().is_none_or(|b| gain > b.3) {
+                            best = Some((
+                                ci,
+                                Link {
+                                    head: h2,
+                                    tail: c.tail,
+                                    score: x,
+                                },
+                                *alt,
+                                gain,
+                            ));
+                        }
+                    }
+                }
+                if let Some((ci, a, b, _)) = best {
+                    chosen[ci] = b;
+                    match mine {
+                        Some(m) => chosen[m] = a,
+                        None => chosen.push(a),
+                    }
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // A link must not close a cycle (head → tail → … → head).
+        let mut next: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for l in chosen {
+            let mut cur = l.tail;
+            let mut cyclic = false;
+            let mut steps = 0;
+            while let Some(&n) = next.get(&cur) {
+                if n == l.head {
+                    cyclic = true;
+                    break;
+                }
+                cur = n;
+                steps += 1;
+                if steps > 10_000 {
+                    break;
+                }
+            }
+            if !cyclic && l.tail != l.head {
+                next.insert(l.head, l.tail);
+                out.push(l);
+            }
+        }
+        out.sort_by_key(|l| l.head);
+        out
+    }
+
+    #[test]
+    fn indexed_matching_equals_the_linear_one() {
+        // Pseudo-random candidate sets (a fixed LCG), dense enough for swaps and moves.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % m
+        };
+        let mut moved = 0;
+        for round in 0..400 {
+            let n = 3 + next(12) as usize;
+            let mut cands = Vec::new();
+            for h in 0..n {
+                for t in 0..n {
+                    if h != t && next(3) > 0 {
+                        cands.push(link(h, t, next(200) as f32 / 10.0 - 3.0));
+                    }
+                }
+            }
+            let fast = matching(cands.clone());
+            let slow = matching_slow(cands.clone());
+            assert_eq!(fast, slow, "round {round}");
+            let greedy_heads: Vec<usize> = fast.iter().map(|l| l.head).collect();
+            moved += usize::from(greedy_heads.len() > 1);
+        }
+        assert!(moved > 100);
+    }
+
     #[test]
     fn stage2_inputs_mark_a_tail_right_after_its_head() {
         // Paragraph 2 is furniture (not in `items`): 1 → 3 are still neighbours.
@@ -443,6 +674,64 @@ mod tests {
         // Head 4's free alternative (tail 5) scores 1 below its chosen tail.
         assert_eq!(x[1][1], 1.0);
         assert_eq!(x[0][0], 4.0);
+    }
+
+    /// The fixture's paragraphs, roles and items, as split prepares them.
+    fn sample() -> super::super::Prepared {
+        super::super::prepare(include_str!("../../../tests/fixtures/sample_dump.txt"))
+    }
+
+    #[test]
+    fn scores_and_topics_equal_the_per_pair_computation() {
+        let p = sample();
+        let cands = candidates(&p.texts, &p.infos, &p.items, &p.lex);
+        assert!(cands.len() > 100, "{}", cands.len());
+        // The topic feature, recomputed pair by pair with a dense vector as before.
+        let pos = |i: usize| p.pos_of[i];
+        let mut dense = vec![0.0f32; p.lex.n_ids()];
+        let topic = evidence::NAMES.iter().position(|n| *n == "topic");
+        let topic = topic.unwrap_or_else(|| unreachable!());
+        for c in &cands {
+            let (hk, tk) = (pos(c.head), pos(c.tail));
+            let expected = if tk + 1 == hk || tk + 2 == hk {
+                p.lex.vector([c.head]).cos(&p.lex.vector([c.tail]))
+            } else {
+                let hv = evidence::context(&p.lex, &p.items, hk, true);
+                hv.scatter(&mut dense);
+                let d = evidence::context(&p.lex, &p.items, tk, false).cos_dense(&dense);
+                hv.unscatter(&mut dense);
+                d
+            };
+            assert_eq!(c.features[topic].to_bits(), expected.to_bits());
+        }
+        // Every feature, recomputed from the texts with the reference `features`.
+        let item_is_head: Vec<bool> = p
+            .items
+            .iter()
+            .map(|&i| is_head(&p.texts[i], &p.infos[i]))
+            .collect();
+        for c in &cands {
+            let (hk, tk) = (pos(c.head), pos(c.tail));
+            let place = place_of(&p.infos, &p.items, &item_is_head, hk, tk, c.features[topic]);
+            let f = evidence::features(
+                &p.lex,
+                &p.texts[c.head],
+                &p.texts[c.tail],
+                &p.infos[c.tail],
+                &place,
+            );
+            assert_eq!(f.map(f32::to_bits), c.features.map(f32::to_bits));
+        }
+        let fast = scored(&p.texts, &p.infos, &p.items, &p.lex);
+        let slow = score_all(&cands);
+        assert_eq!(fast.len(), slow.len());
+        for (a, b) in fast.iter().zip(&slow) {
+            assert_eq!(
+                (a.head, a.tail, a.score.to_bits()),
+                (b.head, b.tail, b.score.to_bits())
+            );
+        }
+        assert!(cands.iter().any(|c| c.features[topic] > 0.05));
     }
 
     #[test]

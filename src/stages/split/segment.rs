@@ -15,7 +15,9 @@ pub fn crosses(left: &str, right: &str) -> bool {
     if left.is_empty() || right.is_empty() {
         return false;
     }
-    let text = format!("{left}{right}");
+    let mut text = String::with_capacity(left.len() + right.len());
+    text.push_str(left);
+    text.push_str(right);
     let at = left.len();
     jieba()
         .cut(&text, false)

@@ -18,8 +18,9 @@ fn key(cs: &[char]) -> u64 {
         .fold(0u64, |k, &c| (k << 21) | u64::from(c as u32))
 }
 
-fn table() -> &'static FxMap<u64, u32> {
-    static TABLE: OnceLock<FxMap<u64, u32>> = OnceLock::new();
+/// Word → (frequency, `log10` of the frequency).
+fn table() -> &'static FxMap<u64, (u32, f32)> {
+    static TABLE: OnceLock<FxMap<u64, (u32, f32)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut text = String::new();
         let mut map = FxMap::default();
@@ -37,7 +38,7 @@ fn table() -> &'static FxMap<u64, u32> {
             };
             let cs: Vec<char> = w.chars().collect();
             if let Ok(f) = f.parse::<u32>() {
-                map.insert(key(&cs), f);
+                map.insert(key(&cs), (f, strength_of(f)));
             }
         }
         map
@@ -49,7 +50,25 @@ pub fn freq(cs: &[char]) -> u32 {
     if !(2..=3).contains(&cs.len()) {
         return 0;
     }
-    table().get(&key(cs)).copied().unwrap_or(0)
+    table().get(&key(cs)).map_or(0, |e| e.0)
+}
+
+/// `log10` of a frequency, 0 for a non-word.
+fn strength_of(f: u32) -> f32 {
+    if f == 0 {
+        0.0
+    } else {
+        (f as f32).log10()
+    }
+}
+
+/// `log10` of the frequency of the word made of `cs`, 0 when not a word: the same value as
+/// computing it from [`freq`], looked up instead of recomputed.
+pub fn strength(cs: &[char]) -> f32 {
+    if !(2..=3).contains(&cs.len()) {
+        return 0.0;
+    }
+    table().get(&key(cs)).map_or(0.0, |e| e.1)
 }
 
 #[cfg(test)]
@@ -62,5 +81,14 @@ mod tests {
         assert!(freq(&['工', '作']) > 1000);
         assert_eq!(freq(&['建', '活']), 0);
         assert!(freq(&['生', '产', '力']) > 0);
+        for w in [
+            &['推', '动'][..],
+            &['建', '活'],
+            &['生', '产', '力'],
+            &['推'],
+        ] {
+            assert_eq!(strength(w).to_bits(), strength_of(freq(w)).to_bits());
+        }
+        assert!(strength(&['推', '动']) > 3.0);
     }
 }

@@ -1,0 +1,53 @@
+//! Split + clean once over files or folders of dumps, for instruction counts:
+//! `valgrind --tool=callgrind --toggle-collect='split_once::run_all' split_once DIR...`
+//! (jieba is loaded before `run_all`, so only the per-dump work is counted; see
+//! `docs/SPLIT.md`). Also prints the wall-clock MB/s of the one pass.
+use std::path::Path;
+
+use presswire::source::decode::decode;
+
+fn files(path: &Path, out: &mut Vec<std::path::PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for e in entries {
+            files(&e, out);
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+}
+
+#[inline(never)]
+fn run_all(texts: &[String]) -> usize {
+    let mut n = 0;
+    for t in texts {
+        n += presswire::stages::clean(presswire::stages::split(t)).len();
+    }
+    n
+}
+
+fn main() {
+    let mut paths = Vec::new();
+    for a in std::env::args().skip(1) {
+        files(Path::new(&a), &mut paths);
+    }
+    let texts: Vec<String> = paths
+        .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "json"))
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| decode(&b).ok().map(|d| d.text))
+        .collect();
+    let _ = presswire::stages::split::segment::crosses("有力推", "动财政");
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let t = std::time::Instant::now();
+    let n = run_all(&texts);
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "{} dumps, {bytes} bytes, {n} drafts, {:.1} MB/s",
+        texts.len(),
+        bytes as f64 / 1e6 / s
+    );
+}
