@@ -173,7 +173,16 @@ impl NerModel {
         scratch.emit.clear();
         scratch.emit.reserve(s.len());
         const ZERO: [i8; ROW] = [0; ROW];
-        for f in &scratch.feats {
+        for (i, f) in scratch.feats.iter().enumerate() {
+            // The table is far larger than the caches: start loading the rows of the character
+            // `PREFETCH_AHEAD` positions on while this one is summed.
+            if let Some(next) = scratch.feats.get(i + PREFETCH_AHEAD) {
+                for &b in &next[1..] {
+                    if let Some(row) = self.rows.get(b as usize) {
+                        prefetch(row);
+                    }
+                }
+            }
             // |sum| ≤ N_FEATURES × 128: exact in i16. Rows are always in the table (the
             // features are hashed to `bits`); the fallback keeps the loop free of branches.
             let mut acc = [0i16; ROW];
@@ -188,6 +197,30 @@ impl NerModel {
         self.lattice
             .decode_lanes(&scratch.emit, &mut scratch.back, out);
     }
+}
+
+/// How many characters ahead [`NerModel::tag`] prefetches weight rows.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Asks the CPU to start loading the cache line of `row` (a hint: no effect on results).
+///
+/// This is presswire's one `unsafe` block, kept because it measured: over the 2.81 M characters
+/// of the 8 MB replay corpus, entity tagging alone took 101–105 ns per character of thread CPU
+/// time without it and 82–86 ns with it (three alternated runs each, 2026-11-27), as the row
+/// lookups (about five cache misses per character into an 8.4 MB table) then overlap with the
+/// summing of earlier characters instead of waiting at each one.
+#[inline(always)]
+fn prefetch(row: &[i8; ROW]) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    // SAFETY: `_mm_prefetch` is a cache hint: it never faults, reads nothing into the program
+    // and has no architectural effect; the pointer comes from a live reference anyway. Its
+    // only requirement, the `sse` target feature, is enabled at compile time (the `cfg` above;
+    // it is part of the x86_64 baseline).
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(row.as_ptr());
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = row;
 }
 
 /// Copies rows of [`N_LABELS`] values in label order into zero-padded [`ROW`]-byte rows in
