@@ -1,8 +1,8 @@
 //! Sparse features for the linear classifier: jieba words from the tag pass and character
 //! n-grams over the same text, hashed to stable 64-bit keys, weighted by TF-IDF.
 //!
-//! A feature's key is FNV-1a 64 over its kind byte ([`WORD`] or [`CHAR`]) followed by its
-//! normalised UTF-8 text, so the key of a feature never depends on the build or the platform
+//! A feature's key is a fixed 64-bit running hash (the FxHash step, one per character) over its
+//! kind byte ([`WORD`] or [`CHAR`]) followed by the characters of its normalised text, so the key of a feature never depends on the build or the platform
 //! and the model file can store text, from which keys are recomputed at load time.
 
 use std::collections::HashMap;
@@ -79,35 +79,31 @@ impl FeatureOptions {
     }
 }
 
-/// FNV-1a, 64 bit: a fixed, documented hash for feature keys.
+/// The running key of a feature: one rotate-xor-multiply step per character (the FxHash
+/// step), so an n-gram's key costs one multiply per character whatever its UTF-8 length.
 #[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
+struct KeyState(u64);
 
-impl Fnv {
+/// Starting state before the kind byte.
+const KEY_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+/// Odd multiplier of the FxHash step.
+const KEY_MUL: u64 = 0x517c_c1b7_2722_0a95;
+
+impl KeyState {
     fn new(kind: u8) -> Self {
-        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-        h.byte(kind);
-        h
+        KeyState(KEY_SEED).push(u32::from(kind))
     }
-    fn byte(&mut self, b: u8) {
-        self.0 ^= u64::from(b);
-        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    fn char(&mut self, c: char) {
-        let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            self.byte(b);
-        }
+    #[inline]
+    fn push(self, c: u32) -> Self {
+        KeyState((self.0.rotate_left(5) ^ u64::from(c)).wrapping_mul(KEY_MUL))
     }
 }
 
 /// The key of a feature of `kind` whose (already normalised) text is `text`.
 pub fn feature_key(kind: u8, text: &str) -> u64 {
-    let mut h = Fnv::new(kind);
-    for &b in text.as_bytes() {
-        h.byte(b);
-    }
-    h.0
+    text.chars()
+        .fold(KeyState::new(kind), |h, c| h.push(u32::from(c)))
+        .0
 }
 
 /// Folds case and digits so `2010`/`2011` and `iPhone`/`IPHONE` share features.
@@ -119,13 +115,15 @@ pub fn normalise_char(c: char) -> char {
     }
 }
 
-/// A hasher for keys that already are well-mixed 64-bit hashes: it passes them through.
+/// A hasher for keys that already are 64-bit hashes: it only folds their high half down.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The key's last step is a multiply, whose low bits (the table's bucket bits) only see
+        // the low bits of its input: fold the well-mixed high half into them.
+        self.0 ^ (self.0 >> 32)
     }
     fn write(&mut self, bytes: &[u8]) {
         // Only `write_u64` is used by `u64` keys; fold anything else in FNV style.
@@ -146,40 +144,61 @@ fn is_text(t: &Token) -> bool {
     t.pos != "x" && !t.word.chars().all(char::is_whitespace)
 }
 
-/// Appends the key of every feature occurrence in `tokens` to `out` (repeats included).
+/// The text of one feature occurrence, handed to [`for_each`]'s callback unnormalised so
+/// that callers which only need keys never build a string.
+#[derive(Debug, Clone, Copy)]
+pub enum Text<'a> {
+    /// A word, trimmed, not yet normalised.
+    Word(&'a str),
+    /// A character n-gram, already normalised.
+    Chars(&'a [char]),
+}
+
+impl Text<'_> {
+    /// The feature's kind byte.
+    pub fn kind(&self) -> u8 {
+        match self {
+            Text::Word(_) => WORD,
+            Text::Chars(_) => CHAR,
+        }
+    }
+
+    /// The normalised text the key was computed from.
+    pub fn normalised(&self) -> String {
+        match self {
+            Text::Word(w) => w.chars().map(normalise_char).collect(),
+            Text::Chars(cs) => cs.iter().collect(),
+        }
+    }
+}
+
+/// Calls `emit(key, text)` for every feature occurrence in `tokens`, repeats included: the
+/// words first, then the character n-grams.
 ///
-/// With `names`, also records each key's kind and normalised text (for training).
 /// Character n-grams run over the text of consecutive non-punctuation tokens; punctuation,
 /// blanks and the title/body boundary break them.
-pub fn extract(
-    tokens: &[Token],
-    opts: &FeatureOptions,
-    out: &mut Vec<u64>,
-    mut names: Option<&mut KeyMap<(u8, String)>>,
-) {
+pub fn for_each(tokens: &[Token], opts: &FeatureOptions, mut emit: impl FnMut(u64, Text<'_>)) {
     if opts.words {
-        let mut norm = String::new();
         for t in tokens.iter().filter(|t| is_text(t)) {
-            norm.clear();
-            norm.extend(t.word.trim().chars().map(normalise_char));
-            if norm.len() > MAX_FEATURE_BYTES {
+            let word = t.word.trim();
+            // Normalising keeps byte lengths (ASCII to ASCII), so this is the normalised length.
+            if word.len() > MAX_FEATURE_BYTES {
                 continue;
             }
-            let key = feature_key(WORD, &norm);
-            out.push(key);
-            if let Some(n) = names.as_deref_mut() {
-                n.entry(key).or_insert_with(|| (WORD, norm.clone()));
-            }
+            let key = word.chars().fold(KeyState::new(WORD), |h, c| {
+                h.push(u32::from(normalise_char(c)))
+            });
+            emit(key.0, Text::Word(word));
         }
     }
     if opts.char_min == 0 || opts.char_max < opts.char_min {
         return;
     }
     let max = opts.char_max.min(4);
-    // FNV is a running hash, so the key of the n-gram ending at a character is the key state
-    // of the (n−1)-gram ending at the one before, fed this character: `grams[n - 1]` holds
-    // the state of the n-gram ending at the previous character, for the `len` valid ones.
-    let start = Fnv::new(CHAR);
+    // The key is a running hash, so the key of the n-gram ending at a character is the key
+    // state of the (n−1)-gram ending at the one before, fed this character: `grams[n - 1]`
+    // holds the state of the n-gram ending at the previous character, for the `len` valid ones.
+    let start = KeyState::new(CHAR);
     let mut grams = [start; 4];
     let mut len = 0usize;
     let mut window = ['\0'; 4];
@@ -200,31 +219,45 @@ pub fn extract(
             let c = normalise_char(c);
             len = (len + 1).min(max);
             for n in (2..=len).rev() {
-                grams[n - 1] = grams[n - 2];
-                grams[n - 1].char(c);
+                grams[n - 1] = grams[n - 2].push(u32::from(c));
             }
-            grams[0] = start;
-            grams[0].char(c);
+            grams[0] = start.push(u32::from(c));
             window.copy_within(1..4, 0);
             window[3] = c;
             for n in opts.char_min..=len {
-                let key = grams[n - 1].0;
-                out.push(key);
-                if let Some(names) = names.as_deref_mut() {
-                    names
-                        .entry(key)
-                        .or_insert_with(|| (CHAR, window[4 - n..].iter().collect()));
-                }
+                emit(grams[n - 1].0, Text::Chars(&window[4 - n..]));
             }
         }
     }
 }
 
+/// Appends the key of every feature occurrence in `tokens` to `out` (repeats included).
+///
+/// With `names`, also records each key's kind and normalised text (for training).
+pub fn extract(
+    tokens: &[Token],
+    opts: &FeatureOptions,
+    out: &mut Vec<u64>,
+    mut names: Option<&mut KeyMap<(u8, String)>>,
+) {
+    for_each(tokens, opts, |key, text| {
+        out.push(key);
+        if let Some(n) = names.as_deref_mut() {
+            n.entry(key)
+                .or_insert_with(|| (text.kind(), text.normalised()));
+        }
+    });
+}
+
 /// Turns feature occurrences into `(feature index, count)` pairs, sorted by index.
 ///
-/// Keys not in `index` are dropped. `keys` is consumed as scratch space.
+/// Keys not in `index` are dropped.
 pub fn count(keys: &[u64], index: &KeyMap<u32>) -> Vec<(u32, u32)> {
-    let mut ids: Vec<u32> = keys.iter().filter_map(|k| index.get(k).copied()).collect();
+    count_ids(keys.iter().filter_map(|k| index.get(k).copied()).collect())
+}
+
+/// Turns feature indices (repeats included, any order) into `(index, count)` pairs, sorted.
+pub fn count_ids(mut ids: Vec<u32>) -> Vec<(u32, u32)> {
     ids.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -241,17 +274,29 @@ pub fn tfidf(counts: &[(u32, u32)], idf: &[f32]) -> Vec<(u32, f32)> {
     let mut v: Vec<(u32, f32)> = counts
         .iter()
         .map(|&(i, n)| {
-            let tf = 1.0 + (n as f32).ln();
-            (i, tf * idf.get(i as usize).copied().unwrap_or(0.0))
+            (
+                i,
+                tf(n as usize) * idf.get(i as usize).copied().unwrap_or(0.0),
+            )
         })
         .collect();
+    l2_normalise(&mut v);
+    v
+}
+
+/// Sublinear term frequency of a feature seen `n` times: `1 + ln n`.
+pub fn tf(n: usize) -> f32 {
+    1.0 + (n as f32).ln()
+}
+
+/// Scales a sparse vector to unit Euclidean length (a zero vector stays zero).
+pub fn l2_normalise(v: &mut [(u32, f32)]) {
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
-        for (_, x) in &mut v {
+        for (_, x) in v {
             *x /= norm;
         }
     }
-    v
 }
 
 /// Smoothed inverse document frequency, as scikit-learn computes it: `ln((1+n)/(1+df)) + 1`.
@@ -283,7 +328,7 @@ mod tests {
             .collect()
     }
 
-    /// Every character n-gram key is the FNV key of that n-gram's text, for all n-gram ranges
+    /// Every character n-gram key is the key of that n-gram's text, for all n-gram ranges
     /// (the running-hash extraction against hashing each n-gram from scratch).
     #[test]
     fn running_ngram_keys_equal_keys_of_the_ngram_text() {
@@ -381,11 +426,10 @@ mod tests {
 
     #[test]
     fn keys_are_stable_and_distinguish_kinds() {
-        // FNV-1a 64 of "w" then "a": fixed by the algorithm, so model files stay valid.
+        // Seed, then the kind byte, then each character: fixed by the algorithm.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in [b'w', b'a'] {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        for c in [u64::from(b'w'), u64::from('a')] {
+            h = (h.rotate_left(5) ^ c).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
         assert_eq!(feature_key(WORD, "a"), h);
         assert_ne!(feature_key(WORD, "a"), feature_key(CHAR, "a"));

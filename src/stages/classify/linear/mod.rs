@@ -3,12 +3,14 @@
 //!
 //! - [`corpus`]: reading labelled JSON Lines.
 //! - [`features`]: feature extraction from the tag pass and TF-IDF weighting.
+//! - [`index`]: the model's flat feature lookup table.
 //! - [`optim`]: the objective and the L-BFGS minimiser.
 //! - [`train`]: vocabulary building and fitting.
 //! - [`model`]: the fitted model, prediction, and the versioned model file.
 
 pub mod corpus;
 pub mod features;
+pub mod index;
 pub mod model;
 pub mod optim;
 pub mod train;

@@ -17,7 +17,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{self, FeatureOptions, KeyMap, CHAR, WORD};
+use super::features::{self, FeatureOptions, CHAR, WORD};
+use super::index::FeatureIndex;
 use crate::stages::tag::Token;
 
 /// File magic.
@@ -75,11 +76,22 @@ pub struct Feature {
 pub struct LinearModel {
     header: Header,
     features: Vec<Feature>,
-    idf: Vec<f32>,
-    index: KeyMap<u32>,
+    index: FeatureIndex,
     /// `n_features × n_labels`, row-major (a feature's weights are contiguous).
     weights: Vec<f32>,
     bias: Vec<f32>,
+}
+
+/// Per-thread buffers for [`LinearModel::vectorize`]: an article's feature keys and their hits.
+#[derive(Debug, Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    hits: Vec<(u32, f32)>,
+}
+
+thread_local! {
+    /// Reused across articles so that vectorising allocates only its result.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// A model's verdict on one article.
@@ -139,24 +151,27 @@ impl LinearModel {
         {
             return bad("non-finite weight or IDF");
         }
-        let mut index = KeyMap::default();
-        for (i, f) in features.iter().enumerate() {
-            if f.kind != WORD && f.kind != CHAR {
-                return bad(format!("feature {i} has unknown kind {}", f.kind));
-            }
-            let id = u32::try_from(i).or_else(|_| bad("too many features"))?;
-            if index
-                .insert(features::feature_key(f.kind, &f.text), id)
-                .is_some()
-            {
-                return bad(format!("feature {:?} occurs twice", f.text));
-            }
+        if let Some((i, f)) = features
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.kind != WORD && f.kind != CHAR)
+        {
+            return bad(format!("feature {i} has unknown kind {}", f.kind));
         }
-        let idf = features.iter().map(|f| f.idf).collect();
+        let entries = features
+            .iter()
+            .map(|f| (features::feature_key(f.kind, &f.text), f.idf));
+        let index = match FeatureIndex::new(entries) {
+            Ok(index) => index,
+            Err(Some(i)) => {
+                let text = features.get(i as usize).map_or("", |f| f.text.as_str());
+                return bad(format!("feature {text:?} occurs twice"));
+            }
+            Err(None) => return bad("too many features"),
+        };
         Ok(LinearModel {
             header,
             features,
-            idf,
             index,
             weights,
             bias,
@@ -180,14 +195,38 @@ impl LinearModel {
 
     /// The TF-IDF vector of an article's tag pass, sorted by feature index.
     pub fn vectorize(&self, tokens: &[Token]) -> Vec<(u32, f32)> {
-        let mut keys = Vec::with_capacity(tokens.len() * 4);
-        features::extract(tokens, &self.header.features, &mut keys, None);
-        features::tfidf(&features::count(&keys, &self.index), &self.idf)
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.vectorize_with(tokens, &mut scratch),
+            Err(_) => self.vectorize_with(tokens, &mut Scratch::default()),
+        })
+    }
+
+    fn vectorize_with(&self, tokens: &[Token], scratch: &mut Scratch) -> Vec<(u32, f32)> {
+        let Scratch { keys, hits } = scratch;
+        keys.clear();
+        hits.clear();
+        features::for_each(tokens, &self.header.features, |key, _| keys.push(key));
+        self.index.get_all(keys, hits);
+        hits.sort_unstable_by_key(|&(id, _)| id);
+        let mut v: Vec<(u32, f32)> = Vec::with_capacity(hits.len());
+        for run in hits.chunk_by(|a, b| a.0 == b.0) {
+            let (id, idf) = run[0];
+            v.push((id, features::tf(run.len()) * idf));
+        }
+        features::l2_normalise(&mut v);
+        v
     }
 
     /// Raw decision values `b + Wᵀx` of a TF-IDF vector.
     pub fn scores(&self, x: &[(u32, f32)]) -> Vec<f64> {
         let k = self.bias.len();
+        // Read each row's first weight in a loop with no dependency between iterations, so
+        // the CPU overlaps the rows' cache misses; the sums below then find them cached.
+        let mut touched = 0u32;
+        for &(j, _) in x {
+            touched ^= self.weights.get(j as usize * k).map_or(0, |w| w.to_bits());
+        }
+        std::hint::black_box(touched);
         let mut s: Vec<f64> = self.bias.iter().map(|&b| f64::from(b)).collect();
         for &(j, v) in x {
             let row = &self.weights[j as usize * k..(j as usize + 1) * k];
