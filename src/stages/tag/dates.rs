@@ -2,27 +2,37 @@
 //! in digits or Chinese numerals.
 
 use crate::record::EntityType;
+use crate::stages::tag::charset::CharList;
 use crate::stages::tag::rules::Mention;
+
+/// Every character [`number_at`] reads: the digits of [`digit`] and `十`.
+const NUMERALS: CharList = CharList::new(&[
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '０', '１', '２', '３', '４', '５', '６',
+    '７', '８', '９', '〇', '零', 'О', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九',
+    '十',
+]);
+
+/// The value of a digit (ASCII, full-width or Chinese).
+fn digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => c.to_digit(10),
+        '０'..='９' => Some(u32::from(c) - u32::from('０')),
+        '〇' | '零' | 'О' => Some(0),
+        '一' => Some(1),
+        '二' | '两' => Some(2),
+        '三' => Some(3),
+        '四' => Some(4),
+        '五' => Some(5),
+        '六' => Some(6),
+        '七' => Some(7),
+        '八' => Some(8),
+        '九' => Some(9),
+        _ => None,
+    }
+}
 
 /// The value and length of a number (ASCII, full-width or Chinese numerals) at `i`.
 fn number_at(chars: &[char], i: usize, max_len: usize) -> Option<(u32, usize)> {
-    let digit = |c: char| -> Option<u32> {
-        match c {
-            '0'..='9' => c.to_digit(10),
-            '０'..='９' => Some(u32::from(c) - u32::from('０')),
-            '〇' | '零' | 'О' => Some(0),
-            '一' => Some(1),
-            '二' | '两' => Some(2),
-            '三' => Some(3),
-            '四' => Some(4),
-            '五' => Some(5),
-            '六' => Some(6),
-            '七' => Some(7),
-            '八' => Some(8),
-            '九' => Some(9),
-            _ => None,
-        }
-    };
     let mut j = i;
     let mut value = 0u32;
     let mut seen_ten = false;
@@ -60,11 +70,11 @@ pub fn dates(chars: &[char]) -> Vec<Mention> {
     let mut i = 0;
     while i < chars.len() {
         // Every date starts with a number (most characters are not one).
-        if number_at(chars, i, 1).is_none() {
+        if !NUMERALS.contains(chars[i]) {
             i += 1;
             continue;
         }
-        let after_number = i > 0 && number_at(chars, i - 1, 1).is_some();
+        let after_number = i > 0 && NUMERALS.contains(chars[i - 1]);
         if after_number {
             i += 1;
             continue;
@@ -99,6 +109,18 @@ pub fn dates(chars: &[char]) -> Vec<Mention> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The filter admits exactly the characters a number may start with.
+    #[test]
+    fn numerals_are_what_number_at_reads() {
+        for c in ('\0'..='\u{ffff}').chain(['\u{10000}']) {
+            assert_eq!(
+                NUMERALS.contains(c),
+                number_at(&[c], 0, 1).is_some(),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn date_grammar_accepts_years_and_month_days() {

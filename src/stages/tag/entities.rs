@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::record::{Entity, EntityType};
+use crate::stages::tag::charset::PairSet;
 use crate::stages::tag::ner::{NerType, Span};
 use crate::stages::tag::rules::{self, Mention};
 use crate::stages::tag::Token;
@@ -100,7 +101,7 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
         for m in ms {
             vote(
                 &mut votes,
-                b.chars[m.start..m.end].iter().collect(),
+                text(&b.chars[m.start..m.end]),
                 m.kind,
                 &mut order,
             );
@@ -127,24 +128,26 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
         .iter()
         .filter_map(|t| votes.get(t).map(|v| (t.as_str(), best_kind(v))))
         .collect();
-    // Propagate: every other occurrence of a known text, longest texts first.
-    let mut known: Vec<&str> = order.iter().map(String::as_str).collect();
-    known.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
-    let patterns: Vec<(Vec<char>, EntityType)> = known
+    // Propagate: every other occurrence of a known text, longest texts first (a stable sort:
+    // equal lengths keep first-seen order).
+    let mut patterns: Vec<(Vec<char>, EntityType)> = order
         .iter()
         .map(|text| {
-            let kind = kind_of.get(text).copied().unwrap_or(EntityType::Place);
+            let kind = kind_of
+                .get(text.as_str())
+                .copied()
+                .unwrap_or(EntityType::Place);
             (text.chars().collect(), kind)
         })
         .collect();
+    patterns.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
     for (b, ms) in blocks.iter().zip(per_block.iter_mut()) {
-        let present = CharSet::of(&b.chars);
+        let present = PairSet::of(&b.chars);
         for (pat, kind) in &patterns {
             let kind = *kind;
-            // Most entities occur in few blocks: skip the scan when an end character is absent.
-            if !pat.first().is_some_and(|&c| present.may_contain(c))
-                || !pat.last().is_some_and(|&c| present.may_contain(c))
-            {
+            // Most entities occur in few blocks: skip the scan when the block lacks the
+            // pattern's first or last character pair.
+            if !present.may_contain_ends(pat) {
                 continue;
             }
             for s in find_all(&b.chars, pat) {
@@ -170,7 +173,7 @@ pub fn extract(blocks: &[Block], authors: &[String]) -> Vec<Entity> {
         let mut ms = ms.clone();
         ms.sort_by_key(|x| x.start);
         for m in ms {
-            texts.push(b.chars[m.start..m.end].iter().collect());
+            texts.push(text(&b.chars[m.start..m.end]));
         }
     }
     for a in authors.iter().filter(|a| a.chars().count() >= 2) {
@@ -227,31 +230,14 @@ fn best_kind(v: &[usize; 4]) -> EntityType {
     .0
 }
 
-/// Start offsets of the non-overlapping occurrences of `pat` in `hay`.
-/// A 4,096-bit set of the characters of a block (hashed: false positives, no false negatives).
-struct CharSet([u64; 64]);
-
-impl CharSet {
-    fn slot(c: char) -> (usize, u64) {
-        let h = (c as u32).wrapping_mul(0x9E37_79B9) >> 20;
-        ((h >> 6) as usize & 63, 1u64 << (h & 63))
-    }
-
-    fn of(chars: &[char]) -> Self {
-        let mut bits = [0u64; 64];
-        for &c in chars {
-            let (w, b) = Self::slot(c);
-            bits[w] |= b;
-        }
-        CharSet(bits)
-    }
-
-    fn may_contain(&self, c: char) -> bool {
-        let (w, b) = Self::slot(c);
-        self.0[w] & b != 0
-    }
+/// The text of a run of characters (sized once: CJK characters take three bytes).
+fn text(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
 }
 
+/// Start offsets of the non-overlapping occurrences of `pat` in `hay`.
 fn find_all(hay: &[char], pat: &[char]) -> Vec<usize> {
     let mut out = Vec::new();
     if pat.is_empty() || pat.len() > hay.len() {
@@ -273,20 +259,6 @@ fn find_all(hay: &[char], pat: &[char]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn char_set_never_misses_a_character() {
-        let chars: Vec<char> = "召陵区财政局大邓陶村党支部abc".chars().collect();
-        let set = CharSet::of(&chars);
-        assert!(chars.iter().all(|&c| set.may_contain(c)));
-        let absent = ('\u{4e00}'..='\u{9fff}')
-            .filter(|&c| !set.may_contain(c))
-            .count();
-        assert!(
-            absent > 19_000,
-            "too many false positives: only {absent} absent"
-        );
-    }
 
     use crate::stages::tag::test_tokens as toks;
 

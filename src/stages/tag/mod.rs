@@ -3,6 +3,7 @@
 //! The [`Tagger`] holds the models (jieba dictionary, IDF table, stop words), loaded once and
 //! shared by reference. [`tag`] is a plain function: no I/O, no globals.
 
+pub mod charset;
 pub mod dates;
 pub mod entities;
 pub mod keywords;

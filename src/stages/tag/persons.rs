@@ -2,6 +2,7 @@
 //! cleaner, and names after a role word that jieba splits apart.
 
 use crate::record::EntityType;
+use crate::stages::tag::charset::CharList;
 use crate::stages::tag::rules::{token_ranges, Mention};
 use crate::stages::tag::Token;
 
@@ -83,11 +84,15 @@ pub fn byline_persons(chars: &[char], tokens: &[Token], model: &[Mention]) -> Ve
         }
         i += 1;
     }
+    // A block of names is short: longer blocks need no splitting.
+    if chars.len() > 30 {
+        return out;
+    }
     let pieces: Vec<&[char]> = chars
         .split(|c| c.is_whitespace())
         .filter(|p| !p.is_empty())
         .collect();
-    if chars.len() <= 30 && pieces.len() >= 2 && pieces.iter().all(|p| name_like(p)) {
+    if pieces.len() >= 2 && pieces.iter().all(|p| name_like(p)) {
         let known = model.iter().any(|m| m.kind == EntityType::Person)
             || tokens.iter().any(|t| t.pos.starts_with("nr"));
         if known {
@@ -110,71 +115,80 @@ pub fn byline_persons(chars: &[char], tokens: &[Token], model: &[Mention]) -> Ve
     out
 }
 
-/// Titles and roles that introduce a name in news copy (`书记冯有堂`, `村民初增仁`).
+/// Titles and roles that introduce a name in news copy (`书记冯有堂`, `村民初增仁`): two or
+/// three characters each, sorted (byte order) for binary search.
 const ROLE_WORDS: &[&str] = &[
-    "书记",
-    "副书记",
     "主任",
-    "副主任",
-    "队长",
-    "副队长",
-    "局长",
-    "副局长",
-    "县长",
-    "副县长",
-    "镇长",
-    "乡长",
-    "村长",
-    "市长",
-    "省长",
-    "区长",
     "主席",
-    "经理",
-    "董事长",
-    "负责人",
-    "联系人",
-    "村民",
-    "居民",
-    "党员",
-    "干部",
+    "乡长",
+    "书记",
     "代表",
-    "委员",
-    "同志",
-    "老师",
-    "医生",
-    "教授",
-    "记者",
-    "通讯员",
-    "组长",
-    "站长",
-    "所长",
-    "院长",
-    "校长",
-    "厂长",
-    "支书",
     "会长",
-    "社长",
-    "民警",
-    "群众",
-    "志愿者",
-    "网格员",
+    "党员",
     "农民",
-    "菜农",
+    "副主任",
+    "副书记",
+    "副县长",
+    "副局长",
+    "副队长",
+    "区长",
+    "医生",
+    "厂长",
+    "县长",
+    "同志",
+    "委员",
+    "局长",
+    "居民",
+    "市长",
+    "干部",
+    "志愿者",
+    "所长",
+    "支书",
+    "教授",
+    "村民",
+    "村长",
+    "校长",
+    "民警",
+    "省长",
+    "社长",
+    "站长",
+    "组长",
+    "经理",
+    "网格员",
+    "群众",
+    "老师",
     "职工",
+    "联系人",
+    "菜农",
+    "董事长",
+    "记者",
+    "负责人",
+    "通讯员",
+    "镇长",
+    "队长",
+    "院长",
 ];
 
 /// Last characters of the [`ROLE_WORDS`]: a word ending otherwise ends in no role word.
-const ROLE_LAST_CHARS: &[char] = &[
+const ROLE_LAST_CHARS: CharList = CharList::new(&[
     '记', '任', '长', '席', '理', '人', '民', '员', '部', '表', '志', '师', '生', '授', '书', '者',
     '众', '工', '警', '农',
-];
+]);
 
-/// Does `word` end with one of the [`ROLE_WORDS`]?
+/// Does `word` end with one of the [`ROLE_WORDS`]? (Its last two or three characters are one.)
 fn ends_with_role(word: &str) -> bool {
-    word.chars()
+    if !word
+        .chars()
         .next_back()
-        .is_some_and(|c| ROLE_LAST_CHARS.contains(&c))
-        && ROLE_WORDS.iter().any(|r| word.ends_with(r))
+        .is_some_and(|c| ROLE_LAST_CHARS.contains(c))
+    {
+        return false;
+    }
+    let mut starts = word.char_indices().rev().map(|(i, _)| i).skip(1);
+    starts
+        .by_ref()
+        .take(2)
+        .any(|i| ROLE_WORDS.binary_search(&&word[i..]).is_ok())
 }
 
 /// The most common Chinese surnames (single characters), for names jieba splits apart.
@@ -245,10 +259,32 @@ mod tests {
     use crate::stages::tag::test_tokens as toks;
 
     #[test]
+    fn role_words_are_sorted_two_or_three_characters() {
+        assert!(ROLE_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(ROLE_WORDS
+            .iter()
+            .all(|r| (2..=3).contains(&r.chars().count())));
+        // Against the plain definition, on words around every role.
+        for r in ROLE_WORDS {
+            for w in [
+                format!("副{r}"),
+                format!("{r}们"),
+                r.chars().skip(1).collect(),
+            ] {
+                assert_eq!(
+                    ends_with_role(&w),
+                    ROLE_WORDS.iter().any(|x| w.ends_with(x)),
+                    "{w}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_role_word_passes_the_last_character_filter() {
         for r in ROLE_WORDS {
             let last = r.chars().next_back().expect("non-empty");
-            assert!(ROLE_LAST_CHARS.contains(&last), "{r}");
+            assert!(ROLE_LAST_CHARS.contains(last), "{r}");
             assert!(ends_with_role(r) && ends_with_role(&format!("副{r}")));
         }
         assert!(!ends_with_role("北京") && !ends_with_role(""));

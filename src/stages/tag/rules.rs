@@ -4,6 +4,7 @@
 //! Dates are in [`super::dates`], byline and role names in [`super::persons`].
 
 use crate::record::EntityType;
+use crate::stages::tag::charset::CharList;
 use crate::stages::tag::Token;
 
 /// An entity occurrence inside one block, in character offsets.
@@ -30,70 +31,71 @@ impl Mention {
     }
 }
 
-/// Whole jieba words that make whatever place or organisation precedes them an organisation.
+/// Whole jieba words that make whatever place or organisation precedes them an organisation,
+/// sorted (byte order) for binary search.
 const ORG_WORDS: &[&str] = &[
-    "委员会",
+    "中学",
+    "中队",
+    "人民政府",
+    "人民检察院",
+    "人民法院",
     "党委",
     "党工委",
-    "党组",
-    "党支部",
-    "支部",
     "党总支",
-    "总支",
-    "政府",
-    "人民政府",
-    "集团",
+    "党支部",
+    "党组",
     "公司",
-    "有限公司",
-    "煤业",
-    "矿业",
+    "公安局",
+    "分局",
+    "办",
     "办事处",
     "医院",
-    "卫生院",
-    "学校",
-    "小学",
-    "中学",
-    "大学",
-    "学院",
     "协会",
-    "学会",
-    "银行",
-    "法院",
-    "人民法院",
-    "检察院",
-    "人民检察院",
-    "派出所",
-    "公安局",
-    "村委会",
-    "居委会",
-    "村委",
-    "社区党委",
-    "纪委",
-    "监委",
-    "妇联",
-    "团委",
-    "工会",
-    "大队",
-    "支队",
-    "中队",
-    "管委会",
-    "研究院",
-    "研究所",
     "博物馆",
-    "图书馆",
-    "电视台",
-    "报社",
-    "合作社",
-    "联社",
-    "分局",
-    "总局",
+    "卫生院",
     "厅",
-    "局",
-    "委",
-    "办",
-    "站",
-    "所",
+    "合作社",
+    "团委",
+    "图书馆",
     "处",
+    "大学",
+    "大队",
+    "妇联",
+    "委",
+    "委员会",
+    "学会",
+    "学校",
+    "学院",
+    "小学",
+    "局",
+    "居委会",
+    "工会",
+    "总局",
+    "总支",
+    "所",
+    "报社",
+    "支部",
+    "支队",
+    "政府",
+    "有限公司",
+    "村委",
+    "村委会",
+    "检察院",
+    "法院",
+    "派出所",
+    "煤业",
+    "电视台",
+    "监委",
+    "矿业",
+    "研究所",
+    "研究院",
+    "社区党委",
+    "站",
+    "管委会",
+    "纪委",
+    "联社",
+    "银行",
+    "集团",
 ];
 
 /// Characters that end a one-word organisation name such as `财政局` or `卫健委`.
@@ -102,11 +104,11 @@ const ORG_END_CHARS: &[char] = &[
 ];
 
 /// Last characters of the [`ORG_WORDS`] and [`ORG_END_CHARS`]: a word ending otherwise is no
-/// organisation suffix, which settles most words without comparing strings.
-const ORG_LAST_CHARS: &[char] = &[
+/// organisation suffix, which settles most words with one bit test.
+const ORG_LAST_CHARS: CharList = CharList::new(&[
     '局', '委', '厅', '办', '院', '所', '部', '会', '队', '司', '处', '组', '支', '府', '团', '业',
     '校', '学', '行', '联', '馆', '台', '社', '站',
-];
+]);
 
 /// Is the jieba word an organisation suffix (`财政局`, `党支部`, `集团`)?
 fn is_org_word(t: &Token) -> bool {
@@ -114,11 +116,11 @@ fn is_org_word(t: &Token) -> bool {
         .word
         .chars()
         .next_back()
-        .is_some_and(|c| ORG_LAST_CHARS.contains(&c))
+        .is_some_and(|c| ORG_LAST_CHARS.contains(c))
     {
         return false;
     }
-    if ORG_WORDS.contains(&t.word.as_str()) {
+    if ORG_WORDS.binary_search(&t.word.as_str()).is_ok() {
         return true;
     }
     let n = t.word.chars().count();
@@ -224,6 +226,7 @@ pub fn merge_organisations(
 
 /// Characters that end the name of an administrative unit (`召陵区`, `大邓陶村`).
 pub const ADMIN_END: &[char] = &['省', '市', '县', '区', '镇', '乡', '村', '旗'];
+const ADMIN_END_SET: CharList = CharList::new(ADMIN_END);
 
 /// Administrative units jieba splits and the model misses, found from the organisation word
 /// after them: in `漯河市召陵区财政局`, the 2–4 characters between the place `漯河市` (or a
@@ -239,10 +242,11 @@ pub fn admin_units(
     let covered = |k: usize| mentions.iter().any(|m| m.start <= k && k < m.end);
     let mut out = Vec::new();
     for (j, &(s, _)) in ranges.iter().enumerate().take(tokens.len()) {
-        if s == 0 || !is_org_word(&tokens[j]) || covered(s - 1) {
+        // The cheapest test first (all are pure): a unit's last character before the word.
+        if s == 0 || !chars.get(s - 1).is_some_and(|&c| ADMIN_END_SET.contains(c)) {
             continue;
         }
-        if !chars.get(s - 1).is_some_and(|c| ADMIN_END.contains(c)) {
+        if !is_org_word(&tokens[j]) || covered(s - 1) {
             continue;
         }
         let mut start = s - 1;
@@ -272,7 +276,7 @@ pub fn admin_units(
 pub fn place_in_organisation(name: &str) -> Option<&str> {
     let suffix = ORG_WORDS
         .iter()
-        .filter(|w| w.chars().count() >= 2 && name.ends_with(*w))
+        .filter(|w| name.ends_with(*w) && w.chars().count() >= 2)
         .max_by_key(|w| w.len())?;
     let rest = &name[..name.len() - suffix.len()];
     (rest.chars().count() >= 2
@@ -426,13 +430,22 @@ mod tests {
     }
 
     #[test]
+    fn organisation_words_are_sorted_for_binary_search() {
+        assert!(ORG_WORDS.windows(2).all(|w| w[0] < w[1]));
+        for w in ORG_WORDS {
+            let t = crate::stages::tag::test_tokens(&[(*w, "x")]);
+            assert!(is_org_word(&t[0]), "{w}");
+        }
+    }
+
+    #[test]
     fn every_organisation_suffix_passes_the_last_character_filter() {
         let ends = ORG_WORDS
             .iter()
             .filter_map(|w| w.chars().next_back())
             .chain(ORG_END_CHARS.iter().copied());
         for c in ends {
-            assert!(ORG_LAST_CHARS.contains(&c), "{c}");
+            assert!(ORG_LAST_CHARS.contains(c), "{c}");
         }
     }
 
