@@ -1,8 +1,9 @@
 //! Sparse features for the linear classifier: jieba words from the tag pass and character
 //! n-grams over the same text, hashed to stable 64-bit keys, weighted by TF-IDF.
 //!
-//! A feature's key is a fixed 64-bit running hash (the FxHash step, one per character) over its
-//! kind byte ([`WORD`] or [`CHAR`]) followed by the characters of its normalised text, so the key of a feature never depends on the build or the platform
+//! A feature's key is a fixed 64-bit running hash (the FxHash step, one per character) over
+//! its kind byte ([`WORD`] or [`CHAR`]) followed by the characters of its normalised text, so
+//! the key of a feature never depends on the build or the platform
 //! and the model file can store text, from which keys are recomputed at load time.
 
 use std::collections::HashMap;
@@ -115,15 +116,20 @@ pub fn normalise_char(c: char) -> char {
     }
 }
 
-/// A hasher for keys that already are 64-bit hashes: it only folds their high half down.
+/// A key's bits for picking a table bucket: the key's last step is a multiply, whose low bits
+/// only see the low bits of its input, so the well-mixed high half is folded into them.
+#[inline]
+pub fn fold(key: u64) -> u64 {
+    key ^ (key >> 32)
+}
+
+/// A hasher for keys that already are 64-bit hashes: it only [`fold`]s them.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
-        // The key's last step is a multiply, whose low bits (the table's bucket bits) only see
-        // the low bits of its input: fold the well-mixed high half into them.
-        self.0 ^ (self.0 >> 32)
+        fold(self.0)
     }
     fn write(&mut self, bytes: &[u8]) {
         // Only `write_u64` is used by `u64` keys; fold anything else in FNV style.
@@ -253,11 +259,7 @@ pub fn extract(
 ///
 /// Keys not in `index` are dropped.
 pub fn count(keys: &[u64], index: &KeyMap<u32>) -> Vec<(u32, u32)> {
-    count_ids(keys.iter().filter_map(|k| index.get(k).copied()).collect())
-}
-
-/// Turns feature indices (repeats included, any order) into `(index, count)` pairs, sorted.
-pub fn count_ids(mut ids: Vec<u32>) -> Vec<(u32, u32)> {
+    let mut ids: Vec<u32> = keys.iter().filter_map(|k| index.get(k).copied()).collect();
     ids.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
     for id in ids {

@@ -7,6 +7,8 @@
 //! 16 bytes, four to a cache line, with linear probing at a load factor of at most 2/3: a
 //! lookup, hit or miss, almost always reads one line.
 
+use super::features::fold;
+
 /// One table slot: a full 64-bit key (so lookups are exact), its feature index and IDF.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, align(16))]
@@ -31,10 +33,9 @@ pub struct FeatureIndex {
     len: usize,
 }
 
-/// The first slot to probe for `key`. Keys end with a multiply, whose low bits only see the
-/// low bits of its input, so the well-mixed high half is folded down first.
+/// The first slot to probe for `key`.
 fn home(key: u64, mask: usize) -> usize {
-    ((key ^ (key >> 32)) as usize) & mask
+    (fold(key) as usize) & mask
 }
 
 impl FeatureIndex {
