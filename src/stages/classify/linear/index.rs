@@ -98,19 +98,23 @@ impl FeatureIndex {
         }
     }
 
-    /// Looks up every key in `keys`, in order, appending the hits to `out`.
+    /// Looks up every key in `keys`, in order, calling `hit(index, idf)` for each one found.
     ///
     /// Keys go in batches: each batch first reads every key's home slot in a loop with no
     /// branch on the loaded data, so the CPU overlaps those cache misses instead of waiting
     /// for them one probe at a time; the probes that follow then find their lines cached.
-    pub fn get_all(&self, keys: &[u64], out: &mut Vec<(u32, f32)>) {
+    pub fn get_all(&self, keys: &[u64], mut hit: impl FnMut(u32, f32)) {
         for batch in keys.chunks(BATCH) {
             let mut touched = 0u32;
             for &key in batch {
                 touched ^= self.slots.get(home(key, self.mask)).map_or(0, |s| s.id);
             }
             std::hint::black_box(touched);
-            out.extend(batch.iter().filter_map(|&key| self.get(key)));
+            for &key in batch {
+                if let Some((id, idf)) = self.get(key) {
+                    hit(id, idf);
+                }
+            }
         }
     }
 
@@ -168,7 +172,7 @@ mod tests {
                 assert_eq!(t.get(k), None, "n={n}");
             }
             let mut all = Vec::new();
-            t.get_all(&ks, &mut all);
+            t.get_all(&ks, |id, idf| all.push((id, idf)));
             let one_by_one: Vec<_> = ks.iter().filter_map(|&k| t.get(k)).collect();
             assert_eq!(all, one_by_one, "n={n}");
             // Load factor stays at most 2/3, so probes end.
