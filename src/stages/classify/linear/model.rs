@@ -58,6 +58,9 @@ pub struct TrainingSummary {
     pub objective: f64,
     /// Accuracy on the training set itself.
     pub train_accuracy: f64,
+    /// Features before pruning to the strongest (`presswire train --prune`), if pruned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned_from: Option<usize>,
 }
 
 /// One vocabulary entry.
@@ -270,15 +273,24 @@ impl LinearModel {
         keys.clear();
         features::for_each(tokens, &self.header.features, |key, _| keys.push(key));
         let mut distinct = 0usize;
-        self.index.get_all(keys, |id, idf| {
-            let (i, bit) = (id as usize, 1u64 << (id % 64));
-            if let (Some(c), Some(word)) = (counts.get_mut(i), seen.get_mut(i / 64)) {
-                if c.0 == 0 {
-                    *c = (0, idf);
-                    *word |= bit;
-                    distinct += 1;
+        self.index.get_all(keys, |hits| {
+            // Read every hit's entry first, with no branch on the data, so that their cache
+            // misses overlap; the updates below then find them cached.
+            let mut touched = 0u32;
+            for &(id, _) in hits {
+                touched ^= counts.get(id as usize).map_or(0, |c| c.0);
+            }
+            std::hint::black_box(touched);
+            for &(id, idf) in hits {
+                let (i, bit) = (id as usize, 1u64 << (id % 64));
+                if let (Some(c), Some(word)) = (counts.get_mut(i), seen.get_mut(i / 64)) {
+                    if c.0 == 0 {
+                        *c = (0, idf);
+                        *word |= bit;
+                        distinct += 1;
+                    }
+                    c.0 += 1;
                 }
-                c.0 += 1;
             }
         });
         // Walking the set bits visits the features in index order, so the vector comes out
@@ -535,6 +547,7 @@ mod tests {
                 iterations: 0,
                 objective: 0.0,
                 train_accuracy: 0.0,
+                pruned_from: None,
             },
         };
         let features = (0..n)
