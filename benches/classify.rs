@@ -4,11 +4,18 @@
 //! are the two classifiers on the resulting analyses. The brief's target: classification
 //! adds < 10% to a record's processing time, i.e. `classify/*` ≤ 0.1 × `tag`.
 //!
+//! `record/*` is a record's whole processing with each classifier (split, clean, tag and
+//! classify every article of the dump), so `classify/linear` ÷ `record/linear` is
+//! classification's share of a record. Times are the thread's CPU time (see `common`).
+//!
 //! The linear model is `$PRESSWIRE_CLASSIFY_MODEL` if set (e.g. a model trained on the cnews
 //! sample, see docs/CLASSIFY.md); otherwise one is trained here on the sample's articles with
 //! the taxonomy's labels, which is smaller than a real model and so a little faster.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+mod common;
+use common::{meter, Meter};
 use presswire::stages::classify::linear::{self, Example, LinearModel, TrainOptions};
 use presswire::stages::classify::{classify, taxonomy::DEFAULT_TAXONOMY, Classifier};
 use presswire::stages::classify::{LinearClassifier, Taxonomy};
@@ -47,7 +54,7 @@ fn linear_model(analyses: &[Analysis], taxonomy: &Classifier) -> LinearModel {
     }
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<Meter>) {
     let tagger = match Tagger::new(&TagOptions::default()) {
         Ok(t) => t,
         Err(e) => panic!("tagger: {e}"),
@@ -85,8 +92,21 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    for (name, classifier) in [("record/taxonomy", &taxonomy), ("record/linear", &linear)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for d in clean(split(black_box(DUMP))) {
+                    black_box(classify(classifier, &tag(&tagger, &d)));
+                }
+            })
+        });
+    }
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(meter());
+    targets = bench
+}
 criterion_main!(benches);

@@ -17,59 +17,8 @@ use presswire::stages::{clean, split};
 
 const SAMPLE: &str = include_str!("../tests/fixtures/sample_dump.txt");
 
-#[cfg(target_os = "linux")]
-mod cpu {
-    //! A criterion measurement: CPU time of the calling thread, in nanoseconds.
-    use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-    use rustix::time::{clock_gettime, ClockId};
-
-    /// Thread CPU time (`CLOCK_THREAD_CPUTIME_ID`); formatted like wall-clock durations.
-    pub struct ThreadCpu {
-        wall: WallTime,
-    }
-
-    /// The measurement.
-    pub fn meter() -> ThreadCpu {
-        ThreadCpu { wall: WallTime }
-    }
-
-    fn now_ns() -> u64 {
-        let t = clock_gettime(ClockId::ThreadCPUTime);
-        u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(t.tv_nsec).unwrap_or(0)
-    }
-
-    impl Measurement for ThreadCpu {
-        type Intermediate = u64;
-        type Value = u64;
-        fn start(&self) -> u64 {
-            now_ns()
-        }
-        fn end(&self, start: u64) -> u64 {
-            now_ns().saturating_sub(start)
-        }
-        fn add(&self, a: &u64, b: &u64) -> u64 {
-            a + b
-        }
-        fn zero(&self) -> u64 {
-            0
-        }
-        fn to_f64(&self, v: &u64) -> f64 {
-            *v as f64
-        }
-        fn formatter(&self) -> &dyn ValueFormatter {
-            self.wall.formatter()
-        }
-    }
-}
-
-#[cfg(target_os = "linux")]
-use cpu::{meter, ThreadCpu as Meter};
-#[cfg(not(target_os = "linux"))]
-use criterion::measurement::WallTime as Meter;
-#[cfg(not(target_os = "linux"))]
-fn meter() -> Meter {
-    Meter
-}
+mod common;
+use common::{meter, Meter};
 
 fn benches(c: &mut Criterion<Meter>) {
     let tagger = match Tagger::new(&TagOptions::default()) {
