@@ -122,7 +122,7 @@ fn is_lead(s: &str) -> bool {
         return true;
     }
     // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
-    let head: String = s.chars().take(16).collect();
+    let head = &s[..s.char_indices().nth(16).map_or(s.len(), |(i, _)| i)];
     if let Some(pos) = head.find('，') {
         let before = &head[..pos];
         if before.ends_with("以来") || before.ends_with("期间") || before.ends_with('日') {
@@ -134,6 +134,15 @@ fn is_lead(s: &str) -> bool {
 
 /// Parses a leading dateline: `本报讯(韦青松)`, `新华社北京11月5日电（记者 X）`, `本报讯 `.
 pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
+    // The marker must be among the first 30 characters, so within the first 120 bytes: most
+    // paragraphs have neither `讯` nor `电` there and are rejected by a byte search.
+    let near = s.as_bytes().get(..120).unwrap_or(s.as_bytes());
+    if !near
+        .windows(3)
+        .any(|w| w == "讯".as_bytes() || w == "电".as_bytes())
+    {
+        return None;
+    }
     let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
     let pos = chars.iter().position(|&(_, c)| c == '讯' || c == '电')?;
     if !(2..=22).contains(&pos) {

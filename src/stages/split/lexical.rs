@@ -87,13 +87,11 @@ impl Lexicon {
         let chars: usize = paras.iter().map(|p| p.len() / 3).sum();
         let mut ids: FxMap<Bigram, u32> = FxMap::default();
         ids.reserve(chars / 2);
-        let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
         let mut fresh: Vec<u32> = Vec::new();
-        // Per id: its document frequency and the last paragraph (+1) it was seen in, so each
-        // paragraph's list is deduplicated before it is sorted.
-        let mut df: Vec<u32> = Vec::with_capacity(chars / 2);
-        let mut seen: Vec<u32> = Vec::with_capacity(chars / 2);
+        // Per id: its occurrences, its document frequency and the last paragraph (+1) it was
+        // seen in, so each paragraph's list is deduplicated before it is sorted.
+        let mut stats: Vec<(u32, u32, u32)> = Vec::with_capacity(chars / 2);
         for (pi, p) in paras.iter().enumerate() {
             let stamp = pi as u32 + 1;
             // Ids first given out in this paragraph come in increasing order and above every
@@ -110,21 +108,19 @@ impl Lexicon {
                 let Some(a) = prev.replace(c) else {
                     continue;
                 };
-                let next = total.len() as u32;
+                let next = stats.len() as u32;
                 let id = *ids.entry(pack(a, c)).or_insert(next);
                 if id == next {
-                    total.push(0);
-                    df.push(0);
-                    seen.push(0);
+                    // Seen once so far, in this paragraph.
+                    stats.push((1, 1, stamp));
+                    fresh.push(id);
+                    continue;
                 }
-                let k = id as usize;
-                total[k] += 1;
-                if seen[k] != stamp {
-                    seen[k] = stamp;
-                    df[k] += 1;
-                    if id == next {
-                        fresh.push(id);
-                    } else {
+                if let Some((total, df, seen)) = stats.get_mut(id as usize) {
+                    *total += 1;
+                    if *seen != stamp {
+                        *seen = stamp;
+                        *df += 1;
                         g.push(id);
                     }
                 }
@@ -133,14 +129,15 @@ impl Lexicon {
             g.extend_from_slice(&fresh);
             grams.push(g);
         }
+        let total: Vec<u32> = stats.iter().map(|s| s.0).collect();
         let docs = paras.len() as f32 + 1.0;
         // One logarithm per possible document frequency, not per bigram.
         let idf: Vec<f32> = (0..=paras.len())
             .map(|d| (docs / d.max(1) as f32).ln().max(0.0))
             .collect();
-        let weight = df
+        let weight = stats
             .iter()
-            .map(|&d| idf.get(d as usize).copied().unwrap_or(0.0))
+            .map(|&(_, d, _)| idf.get(d as usize).copied().unwrap_or(0.0))
             .collect();
         Lexicon {
             ids,
@@ -580,6 +577,11 @@ impl Vector {
             }
         }
         s
+    }
+
+    /// Number of weighted bigrams.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// True when the vector has no weight (no CJK bigrams).
