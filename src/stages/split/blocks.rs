@@ -4,6 +4,8 @@
 //! A dump is hard-wrapped when many of its long lines share one display width (a CJK
 //! character counts 2, ASCII 1): a line that fills that width continues on the next line.
 
+use super::lexical::FxMap;
+
 /// One paragraph of the dump, in dump order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Para {
@@ -45,7 +47,8 @@ fn is_wide(c: char) -> bool {
 
 /// The wrap width of a hard-wrapped dump, if its long lines share one width.
 fn wrap_width(widths: &[usize]) -> Option<usize> {
-    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    // The most frequent width wins, ties to the wider: the map's order does not matter.
+    let mut counts: FxMap<usize, usize> = FxMap::default();
     let mut long = 0usize;
     for &w in widths {
         if w >= 20 {

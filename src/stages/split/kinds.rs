@@ -137,9 +137,10 @@ pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
     // The marker must be among the first 30 characters, so within the first 120 bytes: most
     // paragraphs have neither `讯` nor `电` there and are rejected by a byte search.
     let near = s.as_bytes().get(..120).unwrap_or(s.as_bytes());
+    // `讯` is E8 AE AF, `电` E7 94 B5.
     if !near
         .windows(3)
-        .any(|w| w == "讯".as_bytes() || w == "电".as_bytes())
+        .any(|w| matches!(w, [0xE8, 0xAE, 0xAF] | [0xE7, 0x94, 0xB5]))
     {
         return None;
     }
@@ -395,12 +396,13 @@ pub fn is_furniture(s: &str) -> bool {
 
 /// Photo-caption cues: `图为…`, `…摄`, `（资料图）`.
 fn is_caption(s: &str) -> bool {
-    s.contains("图为")
+    // Every cue searched for inside the text has a `图`: one search rules all three out.
+    let has_tu = s.contains('图');
+    (has_tu && s.contains("图为"))
         || s.ends_with('摄')
         || s.ends_with("摄）")
         || s.ends_with("摄)")
-        || s.contains("供图")
-        || s.contains("（资料图）")
+        || (has_tu && (s.contains("供图") || s.contains("（资料图）")))
 }
 
 fn is_heading_mark(s: &str) -> bool {
