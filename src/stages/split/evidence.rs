@@ -173,7 +173,8 @@ fn head_window(s: &str) -> &str {
 fn tail_window(s: &str) -> &str {
     // Characters 2..26 (fewer when the tail is shorter), none below four characters.
     let mut it = s.char_indices();
-    let (Some(_), Some(_), Some((start, _)), Some(_)) = (it.next(), it.next(), it.next(), it.next())
+    let (Some(_), Some(_), Some((start, _)), Some(_)) =
+        (it.next(), it.next(), it.next(), it.next())
     else {
         return "";
     };
