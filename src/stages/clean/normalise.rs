@@ -9,18 +9,20 @@ use crate::record::RepairAction;
 /// removes spaces between CJK characters (wanted in body text, not in headlines).
 pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
     // Most lines need nothing: check that first instead of rebuilding them.
-    let plain = !s.chars().any(|c| {
-        matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
-            || c.is_control()
-            || (drop_spaces && c == ' ')
-    });
-    if plain {
+    let Some(first) = first_special(s, 0, drop_spaces) else {
         return (s.trim().to_string(), Vec::new());
-    }
+    };
     let mut width = false;
     let mut control = false;
     let mut mapped = String::with_capacity(s.len());
-    for c in s.chars() {
+    // Runs of ordinary characters are copied whole; only the special ones are looked at.
+    let mut at = 0;
+    let mut next = Some(first);
+    while let Some(i) = next {
+        mapped.push_str(&s[at..i]);
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
         match c {
             '\u{FF01}'..='\u{FF5E}' if c.is_ascii_fullwidth_alnum() => {
                 width = true;
@@ -39,7 +41,10 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
             }
             c => mapped.push(c),
         }
+        at = i + c.len_utf8();
+        next = first_special(s, at, drop_spaces);
     }
+    mapped.push_str(&s[at..]);
     let (out, spaces) = if drop_spaces {
         drop_cjk_spaces(mapped.trim())
     } else {
@@ -56,6 +61,49 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
         changes.push(RepairAction::SpacesRemoved);
     }
     (out, changes)
+}
+
+/// Is `c` a character [`normalise`] changes or may drop (a space only with `drop_spaces`)?
+fn is_special(c: char, drop_spaces: bool) -> bool {
+    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+        || c.is_control()
+        || (drop_spaces && c == ' ')
+}
+
+/// UTF-8 bytes that may start a special character ([`is_special`]): ASCII controls, space and
+/// DEL, and the lead bytes of U+0080–U+009F (`C2`), U+200B–U+2060 (`E2`), U+3000 (`E3`) and
+/// U+FEFF–U+FF5E (`EF`). No other byte starts one, and each of these is a character boundary.
+const MAY_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b <= 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Byte offset of the first special character of `s` at or after `from` (a character
+/// boundary), by a byte scan that decodes only at the few bytes that may start one.
+fn first_special(s: &str, from: usize, drop_spaces: bool) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let k = bytes[i..].iter().position(|&b| MAY_START[usize::from(b)])?;
+        i += k;
+        if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
+            if is_special(c, drop_spaces) {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 trait FullwidthExt {
@@ -80,35 +128,120 @@ fn drop_cjk_spaces(s: &str) -> (String, bool) {
     if !s.contains(' ') {
         return (s.to_string(), false);
     }
-    let chars: Vec<char> = s.chars().collect();
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut changed = false;
+    // `at` is where the text not yet copied starts; each run of spaces is kept or dropped
+    // by the characters on either side of it.
+    let mut at = 0;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == ' ' {
-            let start = i;
-            while i < chars.len() && chars[i] == ' ' {
-                i += 1;
-            }
-            let before = start.checked_sub(1).map(|j| chars[j]);
-            let after = chars.get(i).copied();
-            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
-                changed = true;
-            } else {
-                out.push(' ');
-            }
-            continue;
+    while let Some(k) = bytes[i..].iter().position(|&b| b == b' ') {
+        let start = i + k;
+        let mut end = start;
+        while end < bytes.len() && bytes[end] == b' ' {
+            end += 1;
         }
-        out.push(c);
-        i += 1;
+        let before = s[..start].chars().next_back();
+        let after = s[end..].chars().next();
+        out.push_str(&s[at..start]);
+        if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+            changed = true;
+        } else {
+            out.push(' ');
+        }
+        at = end;
+        i = end;
     }
+    out.push_str(&s[at..]);
     (out, changed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-by-character version the byte scans replaced, kept as the reference.
+    fn normalise_plain(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
+        if !s.chars().any(|c| is_special(c, drop_spaces)) {
+            return (s.trim().to_string(), Vec::new());
+        }
+        let (mut width, mut control) = (false, false);
+        let mut mapped = String::new();
+        for c in s.chars() {
+            match c {
+                '\u{FF01}'..='\u{FF5E}' if c.is_ascii_fullwidth_alnum() => {
+                    width = true;
+                    mapped.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
+                }
+                '\u{3000}' => {
+                    width = true;
+                    mapped.push(' ');
+                }
+                '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' => control = true,
+                c if c.is_control() => {
+                    control = true;
+                    if c == '\t' {
+                        mapped.push(' ');
+                    }
+                }
+                c => mapped.push(c),
+            }
+        }
+        let (out, spaces) = if drop_spaces {
+            let chars: Vec<char> = mapped.trim().chars().collect();
+            let mut out = String::new();
+            let mut changed = false;
+            let mut i = 0;
+            while i < chars.len() {
+                if chars[i] == ' ' {
+                    let start = i;
+                    while i < chars.len() && chars[i] == ' ' {
+                        i += 1;
+                    }
+                    let before = start.checked_sub(1).map(|j| chars[j]);
+                    if before.is_some_and(is_cjk) && chars.get(i).copied().is_some_and(is_cjk) {
+                        changed = true;
+                    } else {
+                        out.push(' ');
+                    }
+                    continue;
+                }
+                out.push(chars[i]);
+                i += 1;
+            }
+            (out, changed)
+        } else {
+            (mapped.trim().to_string(), false)
+        };
+        let mut changes = Vec::new();
+        for (on, a) in [
+            (width, RepairAction::WidthNormalised),
+            (control, RepairAction::ControlRemoved),
+            (spaces, RepairAction::SpacesRemoved),
+        ] {
+            if on {
+                changes.push(a);
+            }
+        }
+        (out, changes)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scans_equal_the_character_loop(
+            cs in proptest::collection::vec(proptest::sample::select(vec![
+                ' ', ' ', '\t', '\n', '\u{7}', '\u{7F}', '\u{85}', '\u{9F}', '\u{A0}', '\u{C2}',
+                '\u{200A}', '\u{200B}', '\u{200F}', '\u{2010}', '\u{2060}', '\u{2061}',
+                '\u{3000}', '\u{3001}', '\u{FEFF}', '\u{FF00}', '\u{FF01}', '\u{FF10}',
+                '\u{FF21}', '\u{FF41}', '\u{FF5E}', '\u{FF5F}', '党', '建', '，', 'a', 'Z', '1',
+                'é', '\u{1F600}', '\u{20000}',
+            ]), 0..40),
+            drop in proptest::bool::ANY,
+        ) {
+            let s: String = cs.into_iter().collect();
+            proptest::prop_assert_eq!(normalise(&s, drop), normalise_plain(&s, drop));
+        }
+    }
 
     #[test]
     fn fullwidth_alnum_becomes_ascii_but_punctuation_stays() {

@@ -4,6 +4,8 @@
 //! A dump is hard-wrapped when many of its long lines share one display width (a CJK
 //! character counts 2, ASCII 1): a line that fills that width continues on the next line.
 
+use super::lexical::FxMap;
+
 /// One paragraph of the dump, in dump order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Para {
@@ -17,7 +19,26 @@ pub struct Para {
 
 /// Display width of a line: wide (CJK, full-width) characters count 2, others 1.
 pub fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+    // By bytes: ASCII is 1 wide and U+3000–U+9FFF (lead bytes E3–E9: CJK punctuation, kana,
+    // ideographs) 2 wide without decoding; only other characters are decoded and looked up.
+    let bytes = s.as_bytes();
+    let (mut w, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            w += 1;
+            i += 1;
+        } else if (0xE3..=0xE9).contains(&b) {
+            w += 2;
+            i += 3;
+        } else if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
+            w += if is_wide(c) { 2 } else { 1 };
+            i += c.len_utf8();
+        } else {
+            i += 1;
+        }
+    }
+    w
 }
 
 fn is_wide(c: char) -> bool {
@@ -25,11 +46,11 @@ fn is_wide(c: char) -> bool {
 }
 
 /// The wrap width of a hard-wrapped dump, if its long lines share one width.
-fn wrap_width(lines: &[&str]) -> Option<usize> {
-    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+fn wrap_width(widths: &[usize]) -> Option<usize> {
+    // The most frequent width wins, ties to the wider: the map's order does not matter.
+    let mut counts: FxMap<usize, usize> = FxMap::default();
     let mut long = 0usize;
-    for l in lines {
-        let w = display_width(l);
+    for &w in widths {
         if w >= 20 {
             long += 1;
             *counts.entry(w).or_default() += 1;
@@ -51,11 +72,12 @@ fn wrap_width(lines: &[&str]) -> Option<usize> {
 /// Splits decoded dump text into paragraphs.
 pub fn paragraphs(text: &str) -> Vec<Para> {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
-    let wrap = wrap_width(&lines);
+    let widths: Vec<usize> = lines.iter().map(|l| display_width(l)).collect();
+    let wrap = wrap_width(&widths);
     let mut out: Vec<Para> = Vec::new();
     let mut gap = 0usize;
     let mut open: Option<Para> = None;
-    for line in lines {
+    for (line, width) in lines.into_iter().zip(widths) {
         if line.is_empty() {
             if let Some(p) = open.take() {
                 out.push(p);
@@ -79,7 +101,7 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
         }
         gap = 0;
         // A line that fills the wrap width continues on the next line; any other ends here.
-        let full = wrap.is_some_and(|w| display_width(line) + 2 >= w);
+        let full = wrap.is_some_and(|w| width + 2 >= w);
         if !full {
             if let Some(p) = open.take() {
                 out.push(p);
@@ -115,6 +137,19 @@ mod tests {
         assert_eq!(ps.len(), 4);
         assert_eq!(ps[0].text, format!("{line}{line}末尾0。"));
         assert_eq!(ps[0].unwrapped, 2);
+    }
+
+    #[test]
+    fn byte_widths_equal_the_character_widths() {
+        let all = "abc 党建，（）「」\u{1100}\u{115F}\u{1160}\u{2E7F}\u{2E80}\u{A4CF}\u{A4D0}\u{AC00}\u{D7A3}\u{D7A4}\u{F8FF}\u{F900}\u{FAFF}\u{FE2F}\u{FE30}\u{FE4F}\u{FE50}\u{FF00}\u{FF60}\u{FF61}\u{FFE0}\u{FFE6}\u{FFE7}\u{1F600}\u{20000}\u{3FFFD}\u{3FFFE}é—“”…\u{3000}\u{9FFF}";
+        let chars: Vec<char> = all.chars().collect();
+        for i in 0..chars.len() {
+            for j in i..=chars.len() {
+                let s: String = chars[i..j].iter().collect();
+                let plain: usize = s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum();
+                assert_eq!(display_width(&s), plain, "{s}");
+            }
+        }
     }
 
     #[test]

@@ -171,12 +171,15 @@ fn head_window(s: &str) -> &str {
 }
 
 fn tail_window(s: &str) -> &str {
-    let chars: Vec<(usize, char)> = s.char_indices().take(26).collect();
-    if chars.len() < 4 {
+    // Characters 2..26 (fewer when the tail is shorter), none below four characters.
+    let mut it = s.char_indices();
+    let (Some(_), Some(_), Some((start, _)), Some(_)) =
+        (it.next(), it.next(), it.next(), it.next())
+    else {
         return "";
-    }
-    let end = chars.last().map_or(s.len(), |(i, c)| i + c.len_utf8());
-    &s[chars[2].0..end]
+    };
+    let end = s.char_indices().nth(26).map_or(s.len(), |(i, _)| i);
+    &s[start..end]
 }
 
 /// `log10` of a word frequency, 0 for a non-word (the table holds words of frequency ≥ 20).
@@ -280,7 +283,7 @@ impl TailSide {
             first_clause: first,
             topic_sentence,
             window: lex.ids(tail_window(tail)),
-            t6: tail.chars().take(6).collect(),
+            t6: tail[..tail.char_indices().nth(6).map_or(tail.len(), |(i, _)| i)].to_string(),
         }
     }
 }
@@ -440,6 +443,30 @@ mod tests {
             return "";
         }
         &s[chars[n.saturating_sub(24)].0..chars[n - 2].0]
+    }
+
+    fn tail_window_slow(s: &str) -> &str {
+        let chars: Vec<(usize, char)> = s.char_indices().take(26).collect();
+        if chars.len() < 4 {
+            return "";
+        }
+        let end = chars.last().map_or(s.len(), |(i, c)| i + c.len_utf8());
+        &s[chars[2].0..end]
+    }
+
+    #[test]
+    fn tail_window_and_first_six_equal_the_collected_characters() {
+        let all = "一二三四五六七八九十abc，。甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥";
+        let chars: Vec<char> = all.chars().collect();
+        for n in 0..chars.len() {
+            let s: String = chars[..n].iter().collect();
+            assert_eq!(tail_window(&s), tail_window_slow(&s), "{s}");
+            let info = super::super::kinds::classify(std::slice::from_ref(&s));
+            for i in &info {
+                let t = TailSide::new(&Lexicon::default(), &s, i);
+                assert_eq!(t.t6, s.chars().take(6).collect::<String>());
+            }
+        }
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn is_lead(s: &str) -> bool {
         return true;
     }
     // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
-    let head: String = s.chars().take(16).collect();
+    let head = &s[..s.char_indices().nth(16).map_or(s.len(), |(i, _)| i)];
     if let Some(pos) = head.find('，') {
         let before = &head[..pos];
         if before.ends_with("以来") || before.ends_with("期间") || before.ends_with('日') {
@@ -134,6 +134,16 @@ fn is_lead(s: &str) -> bool {
 
 /// Parses a leading dateline: `本报讯(韦青松)`, `新华社北京11月5日电（记者 X）`, `本报讯 `.
 pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
+    // The marker must be among the first 30 characters, so within the first 120 bytes: most
+    // paragraphs have neither `讯` nor `电` there and are rejected by a byte search.
+    let near = s.as_bytes().get(..120).unwrap_or(s.as_bytes());
+    // `讯` is E8 AE AF, `电` E7 94 B5.
+    if !near
+        .windows(3)
+        .any(|w| matches!(w, [0xE8, 0xAE, 0xAF] | [0xE7, 0x94, 0xB5]))
+    {
+        return None;
+    }
     let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
     let pos = chars.iter().position(|&(_, c)| c == '讯' || c == '电')?;
     if !(2..=22).contains(&pos) {
@@ -386,12 +396,13 @@ pub fn is_furniture(s: &str) -> bool {
 
 /// Photo-caption cues: `图为…`, `…摄`, `（资料图）`.
 fn is_caption(s: &str) -> bool {
-    s.contains("图为")
+    // Every cue searched for inside the text has a `图`: one search rules all three out.
+    let has_tu = s.contains('图');
+    (has_tu && s.contains("图为"))
         || s.ends_with('摄')
         || s.ends_with("摄）")
         || s.ends_with("摄)")
-        || s.contains("供图")
-        || s.contains("（资料图）")
+        || (has_tu && (s.contains("供图") || s.contains("（资料图）")))
 }
 
 fn is_heading_mark(s: &str) -> bool {

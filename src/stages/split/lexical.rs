@@ -87,13 +87,11 @@ impl Lexicon {
         let chars: usize = paras.iter().map(|p| p.len() / 3).sum();
         let mut ids: FxMap<Bigram, u32> = FxMap::default();
         ids.reserve(chars / 2);
-        let mut total: Vec<u32> = Vec::with_capacity(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
         let mut fresh: Vec<u32> = Vec::new();
-        // Per id: its document frequency and the last paragraph (+1) it was seen in, so each
-        // paragraph's list is deduplicated before it is sorted.
-        let mut df: Vec<u32> = Vec::with_capacity(chars / 2);
-        let mut seen: Vec<u32> = Vec::with_capacity(chars / 2);
+        // Per id: its occurrences, its document frequency and the last paragraph (+1) it was
+        // seen in, so each paragraph's list is deduplicated before it is sorted.
+        let mut stats: Vec<(u32, u32, u32)> = Vec::with_capacity(chars / 2);
         for (pi, p) in paras.iter().enumerate() {
             let stamp = pi as u32 + 1;
             // Ids first given out in this paragraph come in increasing order and above every
@@ -110,21 +108,19 @@ impl Lexicon {
                 let Some(a) = prev.replace(c) else {
                     continue;
                 };
-                let next = total.len() as u32;
+                let next = stats.len() as u32;
                 let id = *ids.entry(pack(a, c)).or_insert(next);
                 if id == next {
-                    total.push(0);
-                    df.push(0);
-                    seen.push(0);
+                    // Seen once so far, in this paragraph.
+                    stats.push((1, 1, stamp));
+                    fresh.push(id);
+                    continue;
                 }
-                let k = id as usize;
-                total[k] += 1;
-                if seen[k] != stamp {
-                    seen[k] = stamp;
-                    df[k] += 1;
-                    if id == next {
-                        fresh.push(id);
-                    } else {
+                if let Some((total, df, seen)) = stats.get_mut(id as usize) {
+                    *total += 1;
+                    if *seen != stamp {
+                        *seen = stamp;
+                        *df += 1;
                         g.push(id);
                     }
                 }
@@ -133,14 +129,15 @@ impl Lexicon {
             g.extend_from_slice(&fresh);
             grams.push(g);
         }
+        let total: Vec<u32> = stats.iter().map(|s| s.0).collect();
         let docs = paras.len() as f32 + 1.0;
         // One logarithm per possible document frequency, not per bigram.
         let idf: Vec<f32> = (0..=paras.len())
             .map(|d| (docs / d.max(1) as f32).ln().max(0.0))
             .collect();
-        let weight = df
+        let weight = stats
             .iter()
-            .map(|&d| idf.get(d as usize).copied().unwrap_or(0.0))
+            .map(|&(_, d, _)| idf.get(d as usize).copied().unwrap_or(0.0))
             .collect();
         Lexicon {
             ids,
@@ -206,14 +203,63 @@ impl Lexicon {
             [] => Vector::default(),
             [one] => self.finish(one),
             [a, b] => self.finish_two(a, b),
-            _ => {
-                let mut all: Vec<u32> = lists.concat();
-                // The lists are sorted runs: the stable sort merges them (same result as an
-                // unstable sort, since equal ids are indistinguishable).
-                all.sort();
-                self.finish(&all)
-            }
+            _ => self.finish_counted(&lists),
         }
+    }
+
+    /// `finish` of the sorted union (with repeats) of several deduplicated sorted lists,
+    /// without merging or sorting them: each id is counted in a dense table and marked in a
+    /// bitset, and the bitset is read in ascending order. The same entries in the same
+    /// order as `finish(&sorted)`, so the same bits.
+    fn finish_counted(&self, lists: &[&[u32]]) -> Vector {
+        SCRATCH.with(|scratch| {
+            let Ok(mut scratch) = scratch.try_borrow_mut() else {
+                // Never nested; but if it were, merging by sorting gives the same vector.
+                let mut all: Vec<u32> = lists.concat();
+                all.sort_unstable();
+                return self.finish(&all);
+            };
+            let (counts, bits) = &mut *scratch;
+            let n = self.weight.len();
+            if counts.len() < n {
+                counts.resize(n, 0);
+            }
+            let words = n.div_ceil(64);
+            if bits.len() < words {
+                bits.resize(words, 0);
+            }
+            let mut entries = 0;
+            for list in lists {
+                entries += list.len();
+                for &id in *list {
+                    let i = id as usize;
+                    if let (Some(c), Some(b)) = (counts.get_mut(i), bits.get_mut(i >> 6)) {
+                        *c += 1;
+                        *b |= 1 << (i & 63);
+                    }
+                }
+            }
+            let small = tf_small();
+            let mut v: Vec<(u32, f32)> = Vec::with_capacity(entries);
+            // Both tables are left zeroed for the next call.
+            for (k, word) in bits[..words].iter_mut().enumerate() {
+                let mut rest = std::mem::take(word);
+                while rest != 0 {
+                    let id = k * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let n = counts.get_mut(id).map_or(0, std::mem::take);
+                    let w = self.weight[id];
+                    if w > 0.0 {
+                        let tf = small
+                            .get(n as usize)
+                            .copied()
+                            .unwrap_or_else(|| tf_weight(n));
+                        v.push((id as u32, tf * w));
+                    }
+                }
+            }
+            normalised(v)
+        })
     }
 
     /// Number of distinct bigram ids (the size of a dense vector for [`Vector::scatter`]).
@@ -250,13 +296,7 @@ impl Lexicon {
             }
             k = j;
         }
-        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (_, w) in &mut v {
-                *w /= norm;
-            }
-        }
-        Vector(v)
+        normalised(v)
     }
 
     /// `finish(&merge(a, b))` for two deduplicated sorted lists, without building the merged
@@ -292,13 +332,7 @@ impl Lexicon {
         for &id in a[i..].iter().chain(&b[j..]) {
             push(id, t1);
         }
-        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (_, w) in &mut v {
-                *w /= norm;
-            }
-        }
-        Vector(v)
+        normalised(v)
     }
 
     /// IDF-weighted share of `text`'s bigrams that occur in the paragraphs `paras`.
@@ -434,6 +468,24 @@ impl Lexicon {
         }
         s
     }
+}
+
+/// `v` divided by its Euclidean norm (left as it is when the norm is 0).
+fn normalised(mut v: Vec<(u32, f32)>) -> Vector {
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in &mut v {
+            *w /= norm;
+        }
+    }
+    Vector(v)
+}
+
+thread_local! {
+    /// Scratch for [`Lexicon::finish_counted`]: a count per bigram id and a bitset of the
+    /// ids counted, both all zero between calls (grown to the largest lexicon seen).
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// [`tf_weight`] of 0..=7, computed once by the same expression (so the same bits).
@@ -582,6 +634,11 @@ impl Vector {
         s
     }
 
+    /// Number of weighted bigrams.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// True when the vector has no weight (no CJK bigrams).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -711,6 +768,37 @@ mod tests {
             }
         }
         assert!(lex.vector([0, 3]).0.len() > 10);
+    }
+
+    #[test]
+    fn counted_vectors_equal_the_sorted_merge_on_the_sample() {
+        let texts: Vec<String> = include_str!("../../../tests/fixtures/sample_dump.txt")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let lex = Lexicon::new(&texts);
+        let bits = |v: &Vector| -> Vec<(u32, u32)> {
+            v.0.iter().map(|(i, w)| (*i, w.to_bits())).collect()
+        };
+        let mut x = 7u64;
+        let mut long = 0;
+        for round in 0..300 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let k = 2 + (x >> 33) as usize % if round % 3 == 0 { 40 } else { 3 };
+            let paras: Vec<usize> = (0..k)
+                .map(|j| (x >> (j % 20)) as usize % texts.len())
+                .collect();
+            let mut all: Vec<u32> = paras.iter().flat_map(|&i| lex.grams[i].clone()).collect();
+            all.sort_unstable();
+            let fast = lex.vector(paras.iter().copied());
+            assert_eq!(bits(&fast), bits(&lex.finish(&all)), "{paras:?}");
+            let lists: Vec<&[u32]> = paras.iter().map(|&i| lex.grams[i].as_slice()).collect();
+            assert_eq!(bits(&lex.finish_counted(&lists)), bits(&fast), "{paras:?}");
+            long += usize::from(fast.0.len() > 50);
+        }
+        assert!(long > 50, "{long}");
     }
 
     #[test]

@@ -129,16 +129,13 @@ fn each_pair<T>(
         .iter()
         .map(|&k| evidence::context(lex, items, k, false))
         .collect();
-    // The topic cosines of one head with every tail in one pass over the shared bigrams
-    // (bit-identical to one `cos_dense` per pair, see `Postings::dots`).
-    let postings = Postings::new(&tail_ctx, lex.n_ids());
-    let mut topics = vec![0.0f32; tails.len()];
+    let mut topics = Topics::new(&tail_ctx, heads.len(), lex.n_ids());
     let mut marks = evidence::WindowMarks::new(lex);
     let log_distance: Vec<f32> = (0..=items.len()).map(evidence::log_distance).collect();
     let mut out = Vec::with_capacity(heads.len() * tails.len());
     for (hi, &hk) in heads.iter().enumerate() {
         let h = items[hk];
-        postings.dots(&head_ctx[hi], &mut topics);
+        let row = topics.of(&head_ctx[hi], &tail_ctx);
         marks.set(&head_side[hi], true);
         let mut own: Option<Vector> = None;
         for (ti, &tk) in tails.iter().enumerate() {
@@ -151,7 +148,7 @@ fn each_pair<T>(
                 own.get_or_insert_with(|| lex.vector([h]))
                     .cos(&lex.vector([t]))
             } else {
-                topics[ti]
+                row[ti]
             };
             let place = place_of(infos, items, &item_is_head, hk, tk, topic);
             let shared = marks.shared(lex, &tail_side[ti]);
@@ -168,6 +165,49 @@ fn each_pair<T>(
         marks.set(&head_side[hi], false);
     }
     out
+}
+
+/// The topic cosines of one head's neighbourhood with every tail's, by whichever way is
+/// cheaper for the dump; both give the same bits as one `cos_dense` per pair.
+enum Topics {
+    /// An inverted index of the tails' vectors: one pass over the bigrams a head shares with
+    /// them (many heads; [`Postings::dots`]).
+    Postings(Postings, Vec<f32>),
+    /// The head scattered into a dense table, then one `cos_dense` per tail (few heads: no
+    /// index to build).
+    Dense(Vec<f32>, Vec<f32>),
+}
+
+impl Topics {
+    /// The cheaper way for `heads` heads against `tails`, over `n_ids` bigram ids.
+    fn new(tails: &[Vector], heads: usize, n_ids: usize) -> Self {
+        let entries: usize = tails.iter().map(Vector::len).sum();
+        // The index costs about two passes over the ids and two over the tails' entries; the
+        // dense way one pass over the tails' entries per head.
+        if heads.saturating_mul(entries) > 2 * n_ids + 2 * entries {
+            Topics::Postings(Postings::new(tails, n_ids), vec![0.0; tails.len()])
+        } else {
+            Topics::Dense(vec![0.0; n_ids], vec![0.0; tails.len()])
+        }
+    }
+
+    /// The cosine of `head` with each of `tails` (the vectors given to [`Topics::new`]).
+    fn of(&mut self, head: &Vector, tails: &[Vector]) -> &[f32] {
+        match self {
+            Topics::Postings(p, out) => {
+                p.dots(head, out);
+                out
+            }
+            Topics::Dense(dense, out) => {
+                head.scatter(dense);
+                for (o, t) in out.iter_mut().zip(tails) {
+                    *o = t.cos_dense(dense);
+                }
+                head.unscatter(dense);
+                out
+            }
+        }
+    }
 }
 
 /// Where the tail at position `tk` of `items` sits relative to the head at `hk`.
@@ -709,6 +749,30 @@ mod tests {
             );
         }
         assert!(cands.iter().any(|c| c.features[topic] > 0.05));
+    }
+
+    #[test]
+    fn both_topic_ways_give_the_same_bits() {
+        let p = sample();
+        let ctx = |before: bool| -> Vec<Vector> {
+            (0..p.items.len())
+                .map(|k| evidence::context(&p.lex, &p.items, k, before))
+                .collect()
+        };
+        let (heads, tails) = (ctx(true), ctx(false));
+        let n = p.lex.n_ids();
+        let mut index = Topics::Postings(Postings::new(&tails, n), vec![0.0; tails.len()]);
+        let mut dense = Topics::Dense(vec![0.0; n], vec![0.0; tails.len()]);
+        let mut nonzero = 0;
+        for h in &heads {
+            let a: Vec<u32> = index.of(h, &tails).iter().map(|x| x.to_bits()).collect();
+            let b: Vec<u32> = dense.of(h, &tails).iter().map(|x| x.to_bits()).collect();
+            assert_eq!(a, b);
+            nonzero += a.iter().filter(|&&x| x != 0).count();
+        }
+        assert!(nonzero > 100, "{nonzero}");
+        assert!(matches!(Topics::new(&tails, 1, n), Topics::Dense(..)));
+        assert!(matches!(Topics::new(&tails, 100, n), Topics::Postings(..)));
     }
 
     #[test]
