@@ -249,6 +249,19 @@ pub struct TailSide {
 impl TailSide {
     /// The tail-side facts of `tail`.
     pub fn new(lex: &Lexicon, tail: &str, info: &Info) -> Self {
+        Self::with_window(tail, info, lex.ids(tail_window(tail)))
+    }
+
+    /// [`TailSide::new`] of the dump's paragraph `i` (`tail`, the text `lex` was built from),
+    /// its window's ids taken from the lexicon's own pass instead of hashed again.
+    pub fn of_paragraph(lex: &Lexicon, i: usize, tail: &str, info: &Info) -> Self {
+        match lex.tail_window_ids(i) {
+            Some(ids) => Self::with_window(tail, info, ids.to_vec()),
+            None => Self::new(lex, tail, info),
+        }
+    }
+
+    fn with_window(tail: &str, info: &Info, window: Vec<u32>) -> Self {
         let mut cs = tail.chars();
         let t = [cs.next(), cs.next()];
         let first = first_clause_len(tail);
@@ -282,7 +295,7 @@ impl TailSide {
             connector: CONNECTORS.iter().any(|c| tail.starts_with(c)),
             first_clause: first,
             topic_sentence,
-            window: lex.ids(tail_window(tail)),
+            window,
             t6: tail[..tail.char_indices().nth(6).map_or(tail.len(), |(i, _)| i)].to_string(),
         }
     }
@@ -513,5 +526,29 @@ mod tests {
         }
         assert!(hits >= 3, "{hits}");
         assert!(marks.0.iter().all(|m| !m));
+    }
+
+    #[test]
+    fn paragraph_tail_windows_equal_the_hashed_ones() {
+        let all = "一二三四五六七八九十abc，。甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄";
+        let chars: Vec<char> = all.chars().collect();
+        // Every prefix and suffix, so windows start and end on and off CJK characters.
+        let mut paras: Vec<String> = (0..=chars.len())
+            .map(|n| chars[..n].iter().collect())
+            .collect();
+        paras.extend((0..chars.len()).map(|n| chars[n..].iter().collect::<String>()));
+        paras.push("甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙甲乙".to_string());
+        let lex = Lexicon::new(&paras);
+        let infos = super::super::kinds::classify(&paras);
+        let mut nonempty = 0;
+        for (i, (p, info)) in paras.iter().zip(&infos).enumerate() {
+            let fast = TailSide::of_paragraph(&lex, i, p, info);
+            let slow = TailSide::new(&lex, p, info);
+            assert_eq!(fast.window, slow.window, "{p}");
+            assert_eq!(fast.window, lex.ids(tail_window(p)), "{p}");
+            nonempty += usize::from(!fast.window.is_empty());
+        }
+        assert!(nonempty > 40, "{nonempty}");
+        assert_eq!(lex.tail_window_ids(paras.len()), None);
     }
 }

@@ -79,6 +79,11 @@ pub struct Lexicon {
     grams: Vec<Vec<u32>>,
     /// Weight of a bigram seen nowhere in the dump (as if in one paragraph).
     unseen: f32,
+    /// Each paragraph's tail-window ids (see [`Lexicon::tail_window_ids`]), all paragraphs'
+    /// runs concatenated; paragraph `i`'s run is `windows[window_at[i]..window_at[i + 1]]`.
+    windows: Vec<u32>,
+    /// Start of each paragraph's run in `windows`, plus the end of the last.
+    window_at: Vec<u32>,
 }
 
 impl Lexicon {
@@ -92,6 +97,9 @@ impl Lexicon {
         // Per id: its occurrences, its document frequency and the last paragraph (+1) it was
         // seen in, so each paragraph's list is deduplicated before it is sorted.
         let mut stats: Vec<(u32, u32, u32)> = Vec::with_capacity(chars / 2);
+        let mut windows: Vec<u32> = Vec::with_capacity(paras.len() * 24);
+        let mut window_at: Vec<u32> = Vec::with_capacity(paras.len() + 1);
+        window_at.push(0);
         for (pi, p) in paras.iter().enumerate() {
             let stamp = pi as u32 + 1;
             // Ids first given out in this paragraph come in increasing order and above every
@@ -100,7 +108,8 @@ impl Lexicon {
             fresh.clear();
             // The bigrams of `bigrams(p)`, in order.
             let mut prev: Option<char> = None;
-            for c in p.chars() {
+            let run = windows.len();
+            for (ci, c) in p.chars().enumerate() {
                 if !is_han(c) {
                     prev = None;
                     continue;
@@ -110,6 +119,10 @@ impl Lexicon {
                 };
                 let next = stats.len() as u32;
                 let id = *ids.entry(pack(a, c)).or_insert(next);
+                // The tail window is characters 2..26: bigrams ending at characters 3..=25.
+                if (3..=TAIL_WINDOW_LAST).contains(&ci) {
+                    windows.push(id);
+                }
                 if id == next {
                     // Seen once so far, in this paragraph.
                     stats.push((1, 1, stamp));
@@ -128,6 +141,11 @@ impl Lexicon {
             g.sort_unstable();
             g.extend_from_slice(&fresh);
             grams.push(g);
+            let w = &mut windows[run..];
+            w.sort_unstable();
+            let kept = run + dedup_sorted(w);
+            windows.truncate(kept);
+            window_at.push(windows.len() as u32);
         }
         let total: Vec<u32> = stats.iter().map(|s| s.0).collect();
         let docs = paras.len() as f32 + 1.0;
@@ -145,7 +163,17 @@ impl Lexicon {
             total,
             grams,
             unseen: docs.ln().max(0.0),
+            windows,
+            window_at,
         }
+    }
+
+    /// Sorted, deduplicated bigram ids of paragraph `i`'s characters 2..26 (the column-break
+    /// evidence's tail window): `ids(tail_window(paras[i]))`, recorded while the lexicon was
+    /// built instead of hashed again. `None` for an index out of range.
+    pub fn tail_window_ids(&self, i: usize) -> Option<&[u32]> {
+        let (&a, &b) = (self.window_at.get(i)?, self.window_at.get(i + 1)?);
+        self.windows.get(a as usize..b as usize)
     }
 
     /// How often a bigram occurs in the whole dump.
@@ -471,6 +499,21 @@ impl Lexicon {
 }
 
 /// `v` divided by its Euclidean norm (left as it is when the norm is 0).
+/// Character index of the last character of the tail window (characters 2..26).
+const TAIL_WINDOW_LAST: usize = 25;
+
+/// Deduplicates a sorted slice in place; returns the length of the deduplicated prefix.
+fn dedup_sorted(w: &mut [u32]) -> usize {
+    let mut kept = 0;
+    for k in 0..w.len() {
+        if kept == 0 || w[k] != w[kept - 1] {
+            w[kept] = w[k];
+            kept += 1;
+        }
+    }
+    kept
+}
+
 fn normalised(mut v: Vec<(u32, f32)>) -> Vector {
     let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {

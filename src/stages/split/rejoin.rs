@@ -119,7 +119,7 @@ fn each_pair<T>(
         .collect();
     let tail_side: Vec<TailSide> = tails
         .iter()
-        .map(|&k| TailSide::new(lex, &texts[items[k]], &infos[items[k]]))
+        .map(|&k| TailSide::of_paragraph(lex, items[k], &texts[items[k]], &infos[items[k]]))
         .collect();
     let item_is_head: Vec<bool> = items
         .iter()
