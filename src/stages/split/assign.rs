@@ -237,8 +237,9 @@ fn parse_group(infos: &[Info], group: &[usize]) -> Vec<Header> {
 
 /// Is headline `t` (followed by the body paragraphs `run`) a section heading of `cur`?
 ///
-/// A heading mark decides for a heading; a dateline or a lead restating the headline for a
-/// title. Otherwise a linear score fitted on generated dumps: the text after the headline
+/// A heading mark decides for a heading, a dateline for a title. (A lead restating the
+/// headline is no sign of a title: section headings are restated by their first paragraph
+/// just as often, see `docs/SPLIT.md`.) Otherwise a linear score fitted on generated dumps: the text after the headline
 /// continues the running article (cosine of bigram vectors), the headline's words already
 /// occur in it, the headline is short; a lead restating it or an unfinished previous
 /// paragraph point to a title (see `docs/SPLIT.md`).
@@ -262,10 +263,6 @@ fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
         if (2..=10).contains(&who.chars().count()) && what.chars().count() >= 4 {
             return false;
         }
-    }
-    // The lead restates the headline: a title.
-    if ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(1)]) >= 0.8 {
-        return false;
     }
     let f = heading_features(ctx, t, run, cur);
     // Weights fitted on generated dumps (docs/SPLIT.md), checked against the sample.
