@@ -187,11 +187,11 @@ fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) 
     }
     // A stand-alone photo caption after a wide gap, or a headless dateline lead.
     let prev_done = prev.is_none_or(|p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body);
-    if prev_done
-        && info.caption
-        && info.len < 300
-        && (ctx.texts[i].contains("图为") || cur.header.title.is_some())
-    {
+    // A `图为` caption that is not the tail of an unfinished paragraph before it stands alone
+    // even there: captions are printed between columns, where a column may end mid-sentence.
+    let figure = ctx.texts[i].contains("图为");
+    let stands_alone = prev_done || (figure && ctx.head_of[i].is_none_or(|h| Some(h) != prev));
+    if stands_alone && info.caption && info.len < 300 && (figure || cur.header.title.is_some()) {
         return true;
     }
     prev_done && info.dateline.is_some() && !cur.body.is_empty()
