@@ -45,6 +45,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("--char-ngrams: {e}"))?,
         min_df: args.min_df,
         max_features: args.max_features,
+        prune: (args.prune > 0).then_some(args.prune),
         l2: args.l2,
         max_iter: args.max_iter,
     };

@@ -145,11 +145,6 @@ impl Hasher for KeyHasher {
 /// A map keyed by feature keys.
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// Is this token part of the text proper (not punctuation or blank)?
-fn is_text(t: &Token) -> bool {
-    t.pos != "x" && !t.word.chars().all(char::is_whitespace)
-}
-
 /// The text of one feature occurrence, handed to [`for_each`]'s callback unnormalised so
 /// that callers which only need keys never build a string.
 #[derive(Debug, Clone, Copy)]
@@ -178,29 +173,16 @@ impl Text<'_> {
     }
 }
 
-/// Calls `emit(key, text)` for every feature occurrence in `tokens`, repeats included: the
-/// words first, then the character n-grams.
+/// Calls `emit(key, text)` for every feature occurrence in `tokens`, repeats included, in
+/// one pass: each token's character n-grams, then its word.
 ///
-/// Character n-grams run over the text of consecutive non-punctuation tokens; punctuation,
-/// blanks and the title/body boundary break them.
+/// Punctuation (`x`) and blank tokens give no feature. A word feature is the token's trimmed
+/// text (none longer than [`MAX_FEATURE_BYTES`]). Character n-grams run over the text of
+/// consecutive non-punctuation tokens; punctuation, blanks and the title/body boundary break
+/// them.
 pub fn for_each(tokens: &[Token], opts: &FeatureOptions, mut emit: impl FnMut(u64, Text<'_>)) {
-    if opts.words {
-        for t in tokens.iter().filter(|t| is_text(t)) {
-            let word = t.word.trim();
-            // Normalising keeps byte lengths (ASCII to ASCII), so this is the normalised length.
-            if word.len() > MAX_FEATURE_BYTES {
-                continue;
-            }
-            let key = word.chars().fold(KeyState::new(WORD), |h, c| {
-                h.push(u32::from(normalise_char(c)))
-            });
-            emit(key.0, Text::Word(word));
-        }
-    }
-    if opts.char_min == 0 || opts.char_max < opts.char_min {
-        return;
-    }
-    let max = opts.char_max.min(4);
+    let (min, max) = (opts.char_min, opts.char_max.min(4));
+    let chars = min > 0 && max >= min;
     // The key is a running hash, so the key of the n-gram ending at a character is the key
     // state of the (n−1)-gram ending at the one before, fed this character: `grams[n - 1]`
     // holds the state of the n-gram ending at the previous character, for the `len` valid ones.
@@ -210,29 +192,49 @@ pub fn for_each(tokens: &[Token], opts: &FeatureOptions, mut emit: impl FnMut(u6
     let mut window = ['\0'; 4];
     let mut zone = None::<Zone>;
     for t in tokens {
-        if !is_text(t) || zone != Some(t.zone) {
+        let word = t.word.trim();
+        if word.is_empty() || t.pos == "x" {
+            len = 0;
+            continue;
+        }
+        if zone != Some(t.zone) {
             len = 0;
             zone = Some(t.zone);
-            if !is_text(t) {
-                continue;
+        }
+        // Normalising keeps byte lengths (ASCII to ASCII), so this is the normalised length.
+        let with_word = opts.words && word.len() <= MAX_FEATURE_BYTES;
+        // Usually the token is its trimmed word, and one loop over its characters feeds both.
+        let shared = with_word && word.len() == t.word.len();
+        let mut word_key = KeyState::new(WORD);
+        if chars {
+            for c in t.word.chars() {
+                let c = normalise_char(c);
+                if shared {
+                    word_key = word_key.push(u32::from(c));
+                }
+                if c.is_whitespace() {
+                    len = 0;
+                    continue;
+                }
+                len = (len + 1).min(max);
+                for n in (2..=len).rev() {
+                    grams[n - 1] = grams[n - 2].push(u32::from(c));
+                }
+                grams[0] = start.push(u32::from(c));
+                window.copy_within(1..4, 0);
+                window[3] = c;
+                for n in min..=len {
+                    emit(grams[n - 1].0, Text::Chars(&window[4 - n..]));
+                }
             }
         }
-        for c in t.word.chars() {
-            if c.is_whitespace() {
-                len = 0;
-                continue;
+        if with_word {
+            if !(shared && chars) {
+                word_key = word.chars().fold(KeyState::new(WORD), |h, c| {
+                    h.push(u32::from(normalise_char(c)))
+                });
             }
-            let c = normalise_char(c);
-            len = (len + 1).min(max);
-            for n in (2..=len).rev() {
-                grams[n - 1] = grams[n - 2].push(u32::from(c));
-            }
-            grams[0] = start.push(u32::from(c));
-            window.copy_within(1..4, 0);
-            window[3] = c;
-            for n in opts.char_min..=len {
-                emit(grams[n - 1].0, Text::Chars(&window[4 - n..]));
-            }
+            emit(word_key.0, Text::Word(word));
         }
     }
 }
@@ -385,8 +387,101 @@ mod tests {
         );
         assert_eq!(
             got,
-            ["w:财政", "w:收入", "w:增长", "c:财政", "c:政收", "c:收入", "c:增长"]
+            ["c:财政", "w:财政", "c:政收", "c:收入", "w:收入", "c:增长", "w:增长"]
         );
+    }
+
+    /// The features as two separate passes found them (words, then n-grams): the reference
+    /// for the one-pass [`for_each`].
+    fn two_passes(tokens: &[Token], opts: &FeatureOptions) -> Vec<(u64, String)> {
+        let is_text = |t: &Token| t.pos != "x" && !t.word.chars().all(char::is_whitespace);
+        let mut out = Vec::new();
+        if opts.words {
+            for t in tokens.iter().filter(|t| is_text(t)) {
+                let word: String = t.word.trim().chars().map(normalise_char).collect();
+                if word.len() <= MAX_FEATURE_BYTES {
+                    out.push((feature_key(WORD, &word), word));
+                }
+            }
+        }
+        if opts.char_min == 0 {
+            return out;
+        }
+        let mut run: Vec<char> = Vec::new();
+        let mut zone = None;
+        for t in tokens {
+            if !is_text(t) || zone != Some(t.zone) {
+                run.clear();
+                zone = Some(t.zone);
+                if !is_text(t) {
+                    continue;
+                }
+            }
+            for c in t.word.chars() {
+                if c.is_whitespace() {
+                    run.clear();
+                    continue;
+                }
+                run.push(normalise_char(c));
+                for n in opts.char_min..=opts.char_max.min(run.len()) {
+                    let text: String = run[run.len() - n..].iter().collect();
+                    out.push((feature_key(CHAR, &text), text));
+                }
+            }
+        }
+        out
+    }
+
+    /// One pass finds the same features, as many times, as two passes, for every option set,
+    /// over tokens with blanks, inner and outer spaces, punctuation, zone changes, digits,
+    /// capitals and over-long words.
+    #[test]
+    fn one_pass_finds_what_two_passes_found() {
+        let long = "长".repeat(22);
+        let edge = "边".repeat(21) + "a";
+        let mut tokens = vec![
+            (" 银行 ", "n", Zone::Title),
+            ("宣布", "v", Zone::Title),
+            ("Ｘ", "x", Zone::Title),
+            ("人民", "n", Zone::Body),
+            ("  ", "x", Zone::Body),
+            ("iPhone 4", "eng", Zone::Body),
+            ("", "n", Zone::Body),
+            (long.as_str(), "n", Zone::Body),
+            (edge.as_str(), "n", Zone::Body),
+            ("2010年", "m", Zone::Body),
+            ("\u{3000}", "n", Zone::Body),
+            ("上市", "v", Zone::Body),
+            ("。", "x", Zone::Body),
+            ("GDP", "eng", Zone::Body),
+        ];
+        tokens.extend_from_within(..);
+        let tokens: Vec<Token> = tokens
+            .into_iter()
+            .map(|(w, pos, zone)| Token {
+                word: w.into(),
+                pos: pos.to_string().into(),
+                zone,
+            })
+            .collect();
+        for words in [false, true] {
+            for (lo, hi) in [(0, 0), (1, 1), (1, 2), (2, 2), (2, 3), (1, 4), (4, 4)] {
+                let opts = FeatureOptions {
+                    words,
+                    char_min: lo,
+                    char_max: hi,
+                };
+                let mut got = Vec::new();
+                for_each(&tokens, &opts, |key, text| {
+                    got.push((key, text.normalised()))
+                });
+                let mut want = two_passes(&tokens, &opts);
+                assert!(!want.is_empty() || (!words && lo == 0));
+                got.sort();
+                want.sort();
+                assert_eq!(got, want, "words {words}, chars {lo}-{hi}");
+            }
+        }
     }
 
     #[test]
@@ -400,7 +495,7 @@ mod tests {
                 char_max: 1,
             },
         );
-        assert_eq!(got[0], "w:iphone0");
+        assert_eq!(got.last().map(String::as_str), Some("w:iphone0"));
         assert_eq!(got.len(), 1 + 7);
         assert!(got.contains(&"c:0".to_string()));
     }

@@ -98,19 +98,29 @@ impl FeatureIndex {
         }
     }
 
-    /// Looks up every key in `keys`, in order, appending the hits to `out`.
+    /// Looks up every key in `keys`, in order, handing the hits to `hits` a batch at a time
+    /// (at most [`BATCH`] per call, in key order).
     ///
-    /// Keys go in batches: each batch first reads every key's home slot in a loop with no
-    /// branch on the loaded data, so the CPU overlaps those cache misses instead of waiting
-    /// for them one probe at a time; the probes that follow then find their lines cached.
-    pub fn get_all(&self, keys: &[u64], out: &mut Vec<(u32, f32)>) {
+    /// Each batch first reads every key's home slot in a loop with no branch on the loaded
+    /// data, so the CPU overlaps those cache misses instead of waiting for them one probe at a
+    /// time; the probes that follow then find their lines cached. Handing over a whole batch
+    /// lets the caller overlap its own misses on the hits the same way.
+    pub fn get_all(&self, keys: &[u64], mut hits: impl FnMut(&[(u32, f32)])) {
+        let mut found = [(0u32, 0f32); BATCH];
         for batch in keys.chunks(BATCH) {
             let mut touched = 0u32;
             for &key in batch {
                 touched ^= self.slots.get(home(key, self.mask)).map_or(0, |s| s.id);
             }
             std::hint::black_box(touched);
-            out.extend(batch.iter().filter_map(|&key| self.get(key)));
+            let mut n = 0;
+            for &key in batch {
+                if let (Some(hit), Some(out)) = (self.get(key), found.get_mut(n)) {
+                    *out = hit;
+                    n += 1;
+                }
+            }
+            hits(&found[..n]);
         }
     }
 
@@ -168,7 +178,10 @@ mod tests {
                 assert_eq!(t.get(k), None, "n={n}");
             }
             let mut all = Vec::new();
-            t.get_all(&ks, &mut all);
+            t.get_all(&ks, |hits| {
+                assert!(hits.len() <= BATCH);
+                all.extend_from_slice(hits);
+            });
             let one_by_one: Vec<_> = ks.iter().filter_map(|&k| t.get(k)).collect();
             assert_eq!(all, one_by_one, "n={n}");
             // Load factor stays at most 2/3, so probes end.
