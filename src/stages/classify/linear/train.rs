@@ -254,7 +254,7 @@ mod tests {
         ]
     }
 
-    fn examples(data: &[(Vec<Token>, &'static str)]) -> Vec<Example<'_>> {
+    fn examples<'a>(data: &'a [(Vec<Token>, &'static str)]) -> Vec<Example<'a>> {
         data.iter()
             .map(|(t, l)| Example {
                 tokens: t,
