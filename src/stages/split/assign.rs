@@ -187,11 +187,11 @@ fn starts_headless(ctx: &Ctx<'_>, i: usize, prev: Option<usize>, cur: &Article) 
     }
     // A stand-alone photo caption after a wide gap, or a headless dateline lead.
     let prev_done = prev.is_none_or(|p| ctx.infos[p].terminal || ctx.infos[p].role != Role::Body);
-    if prev_done
-        && info.caption
-        && info.len < 300
-        && (ctx.texts[i].contains("图为") || cur.header.title.is_some())
-    {
+    // A `图为` caption that is not the tail of an unfinished paragraph before it stands alone
+    // even there: captions are printed between columns, where a column may end mid-sentence.
+    let figure = ctx.texts[i].contains("图为");
+    let stands_alone = prev_done || (figure && ctx.head_of[i].is_none_or(|h| Some(h) != prev));
+    if stands_alone && info.caption && info.len < 300 && (figure || cur.header.title.is_some()) {
         return true;
     }
     prev_done && info.dateline.is_some() && !cur.body.is_empty()
@@ -237,8 +237,9 @@ fn parse_group(infos: &[Info], group: &[usize]) -> Vec<Header> {
 
 /// Is headline `t` (followed by the body paragraphs `run`) a section heading of `cur`?
 ///
-/// A heading mark decides for a heading; a dateline or a lead restating the headline for a
-/// title. Otherwise a linear score fitted on generated dumps: the text after the headline
+/// A heading mark decides for a heading, a dateline for a title. (A lead restating the
+/// headline is no sign of a title: section headings are restated by their first paragraph
+/// just as often, see `docs/SPLIT.md`.) Otherwise a linear score fitted on generated dumps: the text after the headline
 /// continues the running article (cosine of bigram vectors), the headline's words already
 /// occur in it, the headline is short; a lead restating it or an unfinished previous
 /// paragraph point to a title (see `docs/SPLIT.md`).
@@ -262,10 +263,6 @@ fn is_heading(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> bool {
         if (2..=10).contains(&who.chars().count()) && what.chars().count() >= 4 {
             return false;
         }
-    }
-    // The lead restates the headline: a title.
-    if ctx.lex.coverage(&ctx.texts[t], &run[..run.len().min(1)]) >= 0.8 {
-        return false;
     }
     let f = heading_features(ctx, t, run, cur);
     // Weights fitted on generated dumps (docs/SPLIT.md), checked against the sample.
@@ -444,7 +441,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
     let mut own_cov: Vec<Option<Vec<f32>>> = vec![None; arts.len()];
     for d in bodiless {
         let dtext = header_text(ctx, &arts[d].header);
-        let mut best: Option<(usize, usize, f32)> = None;
+        let mut best: Option<(usize, Take, f32)> = None;
         for a in 0..arts.len() {
             if a == d || arts[a].merged || arts[a].body.len() < 2 {
                 continue;
@@ -480,13 +477,25 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                     s += 0.15;
                 }
                 if best.is_none_or(|(_, _, b)| s > b) {
-                    best = Some((a, k, s));
+                    best = Some((a, Take::Suffix(k), s));
+                }
+            }
+            if let Some((lo, hi, s)) = best_inner(ctx, &arts[a], &dtext, links) {
+                if best.is_none_or(|(_, _, b)| s > b) {
+                    best = Some((a, Take::Inner(lo, hi), s));
                 }
             }
         }
-        if let Some((a, k, s)) = best {
+        if let Some((a, take, s)) = best {
             if s > 0.15 {
-                let right = arts[a].body.split_off(k);
+                let right = match take {
+                    Take::Suffix(k) => arts[a].body.split_off(k),
+                    Take::Inner(lo, hi) => {
+                        let (inner, rest) = arts[a].body.iter().partition(|&&p| lo < p && p < hi);
+                        arts[a].body = rest;
+                        inner
+                    }
+                };
                 cosines[a] = None;
                 own_cov[a] = None;
                 let hs: Vec<usize> = arts[a]
@@ -501,6 +510,68 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             }
         }
     }
+}
+
+/// What a bodiless header takes from another article's body.
+#[derive(Debug, Clone, Copy)]
+enum Take {
+    /// The body from position `k` on.
+    Suffix(usize),
+    /// The paragraphs strictly between two paragraph indices: a run printed between the head
+    /// and the tail of a column break of the article.
+    Inner(usize, usize),
+}
+
+/// The best run of `a`'s body printed between the head and the tail of one of its column
+/// breaks (another article's body inserted between two columns), scored like a suffix:
+/// `d`'s header coverage minus `a`'s, minus half the cosine with the rest, a lead bonus.
+fn best_inner(
+    ctx: &Ctx<'_>,
+    a: &Article,
+    dtext: &str,
+    links: &[Link],
+) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    for l in links {
+        if l.tail <= l.head + 1 || !a.body.contains(&l.head) || !a.body.contains(&l.tail) {
+            continue;
+        }
+        let run: Vec<usize> = (l.head + 1..l.tail)
+            .filter(|&p| ctx.infos[p].role != Role::Furniture)
+            .collect();
+        let whole = !run.is_empty()
+            && run.len() + 2 <= a.body.len()
+            && run
+                .iter()
+                .all(|p| a.body.contains(p) && ctx.infos[*p].role == Role::Body)
+            && run.last().is_some_and(|&r| ctx.infos[r].terminal)
+            && !links
+                .iter()
+                .any(|m| run.contains(&m.head) != run.contains(&m.tail));
+        if !whole {
+            continue;
+        }
+        let rest: Vec<usize> = a
+            .body
+            .iter()
+            .copied()
+            .filter(|p| !run.contains(p))
+            .collect();
+        let mut s = ctx.lex.coverage(dtext, &run)
+            - ctx.lex.coverage(&header_text(ctx, &a.header), &run)
+            - 0.5
+                * ctx
+                    .lex
+                    .vector(run.iter().copied())
+                    .cos(&ctx.lex.vector(rest.iter().copied()));
+        if ctx.infos[run[0]].lead {
+            s += 0.15;
+        }
+        if best.is_none_or(|(_, _, b)| s > b) {
+            best = Some((l.head, l.tail, s));
+        }
+    }
+    best
 }
 
 /// For every cut `k` of `body` (between `body[k - 1]` and `body[k]`): does a column break

@@ -71,13 +71,14 @@ fn wrap_width(widths: &[usize]) -> Option<usize> {
 
 /// Splits decoded dump text into paragraphs.
 pub fn paragraphs(text: &str) -> Vec<Para> {
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let raw: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = raw.iter().map(|l| l.trim()).collect();
     let widths: Vec<usize> = lines.iter().map(|l| display_width(l)).collect();
     let wrap = wrap_width(&widths);
     let mut out: Vec<Para> = Vec::new();
     let mut gap = 0usize;
     let mut open: Option<Para> = None;
-    for (line, width) in lines.into_iter().zip(widths) {
+    for (n, (line, width)) in lines.into_iter().zip(widths).enumerate() {
         if line.is_empty() {
             if let Some(p) = open.take() {
                 out.push(p);
@@ -88,6 +89,15 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
         let continues = open.is_some();
         match open.as_mut() {
             Some(p) if continues => {
+                // A space the wrap fell on (`…屏蔽|␠黄章：已跟进`) stays one space.
+                let space = raw[n - 1]
+                    .chars()
+                    .next_back()
+                    .filter(|c| c.is_whitespace())
+                    .or_else(|| raw[n].chars().next().filter(|c| c.is_whitespace()));
+                if let Some(c) = space {
+                    p.text.push(c);
+                }
                 p.text.push_str(line);
                 p.unwrapped += 1;
             }
@@ -150,6 +160,19 @@ mod tests {
                 assert_eq!(display_width(&s), plain, "{s}");
             }
         }
+    }
+
+    #[test]
+    fn a_space_at_a_wrap_is_kept() {
+        let line = "一二三四五六七八九十一二三四五";
+        let mut text = String::new();
+        for _ in 0..4 {
+            text.push_str(&format!("{line}\n{line}\n末尾。\n\n"));
+        }
+        text.push_str(&format!("{line}\n 黄章：已跟进\n"));
+        let ps = paragraphs(&text);
+        assert_eq!(ps[4].text, format!("{line} 黄章：已跟进"));
+        assert_eq!(ps[0].text, format!("{line}{line}末尾。"));
     }
 
     #[test]

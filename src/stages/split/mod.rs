@@ -296,6 +296,19 @@ mod tests {
     }
 
     #[test]
+    fn caption_between_columns_stands_alone() {
+        let text = "胶南街道新闻\n\n近日，胶南街道组织党员开展纠纷调解工\n\n11月4日，胶南街道举行志愿服务活动。图为活动现场。（张三 摄）\n\n作，让党员的作用充分发挥。\n\n胶南街道还开展了其他工作。\n";
+        let drafts = split(text);
+        let caption = drafts
+            .iter()
+            .find(|d| d.paragraphs.iter().any(|p| p.contains("图为")));
+        assert!(
+            caption.is_some_and(|d| d.title.is_none() && d.paragraphs.len() == 1),
+            "{drafts:?}"
+        );
+    }
+
+    #[test]
     fn speaker_colon_headline_opens_an_article() {
         let text = "胶南街道党建工作纪实\n\n胶南街道组织党员开展纠纷调解工作。\n\n胶南街道党员还开展了志愿服务。\n\n徐强：做群众的贴心人\n\n胶南街道党员开展纠纷调解和志愿服务工作。\n";
         let titles: Vec<_> = split(text).into_iter().map(|d| d.title).collect();

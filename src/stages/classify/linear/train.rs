@@ -254,14 +254,17 @@ mod tests {
         ]
     }
 
-    fn fit(data: &[(Vec<Token>, &'static str)]) -> LinearModel {
-        let examples: Vec<Example<'_>> = data
-            .iter()
+    fn examples<'a>(data: &'a [(Vec<Token>, &'static str)]) -> Vec<Example<'a>> {
+        data.iter()
             .map(|(t, l)| Example {
                 tokens: t,
                 label: l,
             })
-            .collect();
+            .collect()
+    }
+
+    fn fit(data: &[(Vec<Token>, &'static str)]) -> LinearModel {
+        let examples = examples(data);
         let opts = TrainOptions {
             l2: 1e-3,
             ..TrainOptions::default()
@@ -305,13 +308,7 @@ mod tests {
     #[test]
     fn pruning_keeps_the_strongest_features() {
         let data = corpus();
-        let examples: Vec<Example<'_>> = data
-            .iter()
-            .map(|(t, l)| Example {
-                tokens: t,
-                label: l,
-            })
-            .collect();
+        let examples = examples(&data);
         let opts = |prune| TrainOptions {
             l2: 1e-3,
             prune,
