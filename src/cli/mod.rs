@@ -249,7 +249,8 @@ pub struct TrainArgs {
     pub max_features: usize,
     /// Fit, keep only the N features with the largest weights, and fit again: a smaller,
     /// faster and, on the cnews sample, more accurate model (docs/CLASSIFY.md); 0 keeps all.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N",
+          default_value_t = presswire::stages::classify::linear::train::DEFAULT_PRUNE)]
     pub prune: usize,
     /// L2 penalty λ (objective: mean log-loss + λ/2 ‖W‖²).
     #[arg(long, default_value_t = 1e-5)]

@@ -7,6 +7,9 @@ use super::model::{argmax, Feature, Header, LinearModel, ModelError, TrainingSum
 use super::optim::{lbfgs, Dataset, Stop};
 use crate::stages::tag::Token;
 
+/// Features kept by pruning unless told otherwise (`presswire train --prune`).
+pub const DEFAULT_PRUNE: usize = 10_000;
+
 /// Training settings (`presswire train` flags).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainOptions {
@@ -34,7 +37,7 @@ impl Default for TrainOptions {
             features: FeatureOptions::default(),
             min_df: 2,
             max_features: 200_000,
-            prune: Some(10_000),
+            prune: Some(DEFAULT_PRUNE),
             l2: 1e-5,
             max_iter: 300,
         }
