@@ -449,6 +449,14 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
     }
 }
 
+/// Weight of the cosine between the two sides of a cut when a bodiless header takes one side:
+/// `coverage(header) − coverage(own header) − ADOPT_COS·cos` (fitted on the dev seed's 58
+/// bodiless headers, see `docs/SPLIT.md`).
+const ADOPT_COS: f32 = 2.0;
+
+/// A bodiless header takes the best part when its score exceeds this.
+const ADOPT_MIN: f32 = 0.05;
+
 /// A detached header still without body takes the tail end of another article's body when
 /// that part matches its title clearly better (its body followed another article's directly).
 #[allow(clippy::needless_range_loop)] // candidates are compared with `d` by index
@@ -475,13 +483,12 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             let a_cov = &mut own_cov[a];
             for k in 1..body.len() {
                 let (p, q) = (body[k - 1], body[k]);
+                // After an unfinished paragraph only when the next one follows it directly
+                // without continuing it (a column end whose tail is elsewhere or was missed).
                 if q != p + 1 && !ctx.infos[p].terminal {
                     continue;
                 }
-                if !ctx.infos[p].terminal
-                    || ctx.infos[q].role != Role::Body
-                    || ctx.head_of[q].is_some()
-                {
+                if ctx.infos[q].role != Role::Body || ctx.head_of[q].is_some() {
                     continue;
                 }
                 // No column break may cross the cut.
@@ -493,11 +500,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
                     ctx.lex
                         .suffix_coverage(&header_text(ctx, &arts[a].header), body)
                 });
-                let mut s = dc[k] - ac[k];
-                s -= 0.5 * cos[k];
-                if ctx.infos[q].lead {
-                    s += 0.15;
-                }
+                let s = dc[k] - ac[k] - ADOPT_COS * cos[k];
                 if best.is_none_or(|(_, _, b)| s > b) {
                     best = Some((a, Take::Suffix(k), s));
                 }
@@ -509,7 +512,7 @@ fn adopt_split(ctx: &Ctx<'_>, arts: &mut [Article], links: &[Link]) {
             }
         }
         if let Some((a, take, s)) = best {
-            if s > 0.15 {
+            if s > ADOPT_MIN {
                 let right = match take {
                     Take::Suffix(k) => arts[a].body.split_off(k),
                     Take::Inner(lo, hi) => {
@@ -546,7 +549,7 @@ enum Take {
 
 /// The best run of `a`'s body printed between the head and the tail of one of its column
 /// breaks (another article's body inserted between two columns), scored like a suffix:
-/// `d`'s header coverage minus `a`'s, minus half the cosine with the rest, a lead bonus.
+/// `d`'s header coverage minus `a`'s, minus [`ADOPT_COS`] times the cosine with the rest.
 fn best_inner(
     ctx: &Ctx<'_>,
     a: &Article,
@@ -579,16 +582,13 @@ fn best_inner(
             .copied()
             .filter(|p| !run.contains(p))
             .collect();
-        let mut s = ctx.lex.coverage(dtext, &run)
+        let s = ctx.lex.coverage(dtext, &run)
             - ctx.lex.coverage(&header_text(ctx, &a.header), &run)
-            - 0.5
+            - ADOPT_COS
                 * ctx
                     .lex
                     .vector(run.iter().copied())
                     .cos(&ctx.lex.vector(rest.iter().copied()));
-        if ctx.infos[run[0]].lead {
-            s += 0.15;
-        }
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((l.head, l.tail, s));
         }
