@@ -285,7 +285,8 @@ mod tests {
         // The tail prior alone: `了` and `的` are cut far more often than they open a paragraph.
         let prior = |r: &str| tail_class(r).map_or(0.0, tail_prior);
         assert!(prior("了冲超的目标。") > 1.0);
-        assert!(prior("据介绍，今年") < 0.0);
+        assert!(prior("的第43球，") > prior("大家好，我是"));
+        assert!(prior("了冲超的目标。") > prior("近日，记者从"));
     }
 
     #[test]

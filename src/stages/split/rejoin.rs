@@ -3,7 +3,7 @@
 //!
 //! 1. Every (head, tail) candidate gets the log-odds of a logistic model over cheap evidence
 //!    features ([`evidence`]: position, how the tail starts and the head ends, a dictionary
-//!    word across the cut, lexical continuity).
+//!    word across the cut, lexical continuity, a language model of the join).
 //! 2. Pairs scoring at least [`THRESHOLD`] are matched one-to-one (greedy, improved by
 //!    pairwise swaps and a local search): each head gets at most one tail and each tail at
 //!    most one head.
