@@ -16,6 +16,7 @@
 pub mod assign;
 pub mod blocks;
 pub mod evidence;
+pub mod joinlm;
 pub mod kinds;
 pub mod lexical;
 pub mod order;
