@@ -55,7 +55,7 @@ pub const NAMES: [&str; N] = [
 /// Logistic weights of the features (log-odds per unit), and [`BIAS`].
 ///
 /// Fitted by L2-regularised logistic regression (λ = 1, Newton's method; `cargo run
-/// --example rejoin_fit -- DIR`, see `docs/SPLIT.md`) over all 23,994 (head, tail)
+/// --example rejoin_fit -- DIR`, see `docs/SPLIT.md`) over all 24,100 (head, tail)
 /// candidates of 300 generated dumps (`gen-dumps --seed 1`, default columns 400–1,200, source
 /// `sina_sport_tech_2018.jsonl`, line-rule generator), labelled by the generator's truth, with
 /// the annotated sample dump's candidates added at weight 100: the constraint that its five
