@@ -31,6 +31,30 @@ impl Hasher for FxHasher {
 /// A `HashMap` keyed by bigram codes with the fast hasher.
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// [`FxHasher`] whose result has its product's high bits rotated down, for keys of packed
+/// characters. hashbrown picks a key's first bucket from the hash's low bits, and the low
+/// bits of FxHash's product depend only on the key's low bits: those of the last packed
+/// character, so every bigram ending in `的` (every word ending in `性`) would start probing
+/// at the same bucket. Maps of it are only looked up, never iterated, so the hash changes
+/// no output.
+#[derive(Default, Clone, Copy)]
+pub struct CodeHasher(FxHasher);
+
+impl Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish().rotate_left(26)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0.write_u64(n);
+    }
+}
+
+/// A `HashMap` keyed by packed characters (bigrams, words), with [`CodeHasher`].
+pub type CodeMap<K, V> = HashMap<K, V, BuildHasherDefault<CodeHasher>>;
+
 /// A bigram of two CJK characters, packed.
 pub type Bigram = u64;
 
@@ -70,7 +94,7 @@ pub struct Vector(Vec<(u32, f32)>);
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     /// Bigram → dense id.
-    ids: FxMap<Bigram, u32>,
+    ids: CodeMap<Bigram, u32>,
     /// IDF weight per id (0 for bigrams in most paragraphs).
     weight: Vec<f32>,
     /// Occurrences per id over the whole dump (for the word-crossing test of rejoins).
@@ -90,7 +114,7 @@ impl Lexicon {
     /// Builds the table from the dump's paragraphs.
     pub fn new(paras: &[String]) -> Self {
         let chars: usize = paras.iter().map(|p| p.len() / 3).sum();
-        let mut ids: FxMap<Bigram, u32> = FxMap::default();
+        let mut ids: CodeMap<Bigram, u32> = CodeMap::default();
         ids.reserve(chars / 2);
         let mut grams = Vec::with_capacity(paras.len());
         let mut fresh: Vec<u32> = Vec::new();
@@ -709,6 +733,32 @@ mod tests {
         assert!(a.cos(&lex.vector([1])) > a.cos(&lex.vector([2])));
         assert!(lex.coverage("胶南街道", &[1]) > 0.99);
         assert_eq!(lex.count('珙', '县'), 2);
+    }
+
+    #[test]
+    fn code_hasher_ids_equal_the_fx_map_ones() {
+        // The bigram map's hasher only changes where keys sit in the table: every bigram
+        // gets the id an FxMap built the old way gives it (ids in order of first sight).
+        let text = include_str!("../../../tests/fixtures/sample_dump.txt");
+        let paras: Vec<String> = text.lines().map(str::to_string).collect();
+        let lex = Lexicon::new(&paras);
+        let mut old: FxMap<Bigram, u32> = FxMap::default();
+        for p in &paras {
+            for b in bigrams(p) {
+                let next = old.len() as u32;
+                old.entry(b).or_insert(next);
+            }
+        }
+        assert_eq!(old.len(), lex.ids.len());
+        assert!(old.len() > 1000);
+        for (b, id) in &old {
+            assert_eq!(lex.ids.get(b), Some(id));
+        }
+        let mut h = CodeHasher::default();
+        h.write_u64(pack('推', '动'));
+        let mut f = FxHasher::default();
+        f.write_u64(pack('推', '动'));
+        assert_eq!(h.finish(), f.finish().rotate_left(26));
     }
 
     #[test]
