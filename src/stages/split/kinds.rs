@@ -362,15 +362,18 @@ pub fn is_furniture(s: &str) -> bool {
         return false;
     }
     // `3`, `A3`, `- 3 -`, `—3—`.
-    let core: String = t
+    // The characters other than dashes, spaces and dots: one to four ASCII letters and
+    // digits with a digit among them (looked at without collecting them).
+    let core = t
         .chars()
-        .filter(|c| !matches!(c, '-' | '—' | '–' | ' ' | '·'))
-        .collect();
-    if !core.is_empty()
-        && core.chars().count() <= 4
-        && core.chars().all(|c| c.is_ascii_alphanumeric())
-        && core.chars().any(|c| c.is_ascii_digit())
-    {
+        .filter(|c| !matches!(c, '-' | '—' | '–' | ' ' | '·'));
+    let (mut core_len, mut alnum, mut digit) = (0, true, false);
+    for c in core.take(5) {
+        core_len += 1;
+        alnum &= c.is_ascii_alphanumeric();
+        digit |= c.is_ascii_digit();
+    }
+    if (1..=4).contains(&core_len) && alnum && digit {
         return true;
     }
     let credits = [
