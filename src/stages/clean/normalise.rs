@@ -63,6 +63,22 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
     (out, changes)
 }
 
+/// Does `s` hold no character [`normalise`] changes (so that normalising it only trims it)?
+pub fn needs_no_work(s: &str, drop_spaces: bool) -> bool {
+    first_special(s, 0, drop_spaces).is_none()
+}
+
+/// [`normalise`] of a line that [`needs_no_work`]: trimmed, in place when there is nothing to
+/// trim (the same text `normalise` returns, without copying it).
+pub fn trimmed(s: String) -> String {
+    let t = s.trim();
+    if t.len() == s.len() {
+        s
+    } else {
+        t.to_string()
+    }
+}
+
 /// Is `c` a character [`normalise`] changes or may drop (a space only with `drop_spaces`)?
 /// Full-width punctuation (`，`, `！`, `（`) is kept as it is, so it is not special: a line
 /// whose only wide characters are punctuation is trimmed, not rebuilt.
@@ -281,6 +297,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn lines_needing_no_work_are_only_trimmed() {
+        for s in ["  党建 引领。 ", "党建引领。", "", " ", "２０２１年", "a\u{200B}b", "“好！”（注）"] {
+            for drop in [false, true] {
+                if needs_no_work(s, drop) {
+                    assert_eq!(normalise(s, drop), (trimmed(s.to_string()), Vec::new()), "{s:?}");
+                }
+            }
+        }
+        assert!(needs_no_work("“好！”（注）", true));
+        assert!(!needs_no_work("党建 引领", true));
+        assert!(needs_no_work("党建 引领", false));
     }
 
     #[test]
