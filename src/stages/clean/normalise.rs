@@ -84,7 +84,10 @@ pub fn trimmed(s: String) -> String {
 /// whose only wide characters are punctuation is trimmed, not rebuilt.
 fn is_special(c: char, drop_spaces: bool) -> bool {
     c.is_ascii_fullwidth_alnum()
-        || matches!(c, '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+        || matches!(
+            c,
+            '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'
+        )
         || c.is_control()
         || (drop_spaces && c == ' ')
 }
@@ -301,10 +304,22 @@ mod tests {
 
     #[test]
     fn lines_needing_no_work_are_only_trimmed() {
-        for s in ["  党建 引领。 ", "党建引领。", "", " ", "２０２１年", "a\u{200B}b", "“好！”（注）"] {
+        for s in [
+            "  党建 引领。 ",
+            "党建引领。",
+            "",
+            " ",
+            "２０２１年",
+            "a\u{200B}b",
+            "“好！”（注）",
+        ] {
             for drop in [false, true] {
                 if needs_no_work(s, drop) {
-                    assert_eq!(normalise(s, drop), (trimmed(s.to_string()), Vec::new()), "{s:?}");
+                    assert_eq!(
+                        normalise(s, drop),
+                        (trimmed(s.to_string()), Vec::new()),
+                        "{s:?}"
+                    );
                 }
             }
         }

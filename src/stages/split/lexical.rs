@@ -921,7 +921,11 @@ mod tests {
                 };
                 let old = finish_two_match(&lex, &lex.grams[a], gb);
                 assert_eq!(bits(&lex.vector([a, b])), bits(&old), "{a} {b}");
-                assert_eq!(bits(&lex.finish_two(gb, &lex.grams[a])), bits(&old), "{a} {b}");
+                assert_eq!(
+                    bits(&lex.finish_two(gb, &lex.grams[a])),
+                    bits(&old),
+                    "{a} {b}"
+                );
             }
         }
         // One, two and three paragraphs through `vector`, against the plain sorted merge.
@@ -932,7 +936,10 @@ mod tests {
                 all.extend_from_slice(&lex.grams[a + k]);
             }
             all.sort_unstable();
-            assert_eq!(bits(&lex.vector([a, a + 1, a + 2])), bits(&lex.finish(&all)));
+            assert_eq!(
+                bits(&lex.vector([a, a + 1, a + 2])),
+                bits(&lex.finish(&all))
+            );
         }
     }
 
