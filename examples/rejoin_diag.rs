@@ -9,7 +9,8 @@
 //!
 //! To try weights before compiling them in: `PW_W=…` (first stage, bias last) and `PW_W2=…`
 //! (second stage, bias first) as `rejoin_fit` prints them, `THRESH=…`, `ACCEPT=…`; `QUIET=1`
-//! prints the counts only.
+//! prints the counts only. `HEADLINES=1` instead counts, for each cut, the headlines directly
+//! followed by body that a rejoin score would turn back into body (true breaks and not).
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -43,6 +44,9 @@ fn main() {
         Some(w) => w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>(),
         None => evidence::rescore(x),
     };
+    // `HEADLINES=1`: only the headline → body decision of `prepare` (`HEADLINE_CUT`).
+    let headlines = std::env::var_os("HEADLINES").is_some();
+    let mut headline_scores: Vec<(f32, bool)> = Vec::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut skipped = 0;
     for name in names {
@@ -64,6 +68,35 @@ fn main() {
                 && a.para == b.para
                 && b.part == a.part + 1
         };
+        if headlines {
+            // Every headline (as classified before `prepare` turns some into body) directly
+            // followed by a body paragraph: its rejoin score and whether it is a true break.
+            let infos = presswire::stages::split::kinds::classify(&p.texts);
+            for w in p.items.windows(2) {
+                let (h, t) = (w[0], w[1]);
+                use presswire::stages::split::kinds::Role;
+                if infos[h].role != Role::Headline
+                    || infos[h].heading_mark
+                    || infos[t].role != Role::Body
+                {
+                    continue;
+                }
+                let place = evidence::Place {
+                    adjacent: true,
+                    distance: 1,
+                    ..evidence::Place::default()
+                };
+                let f = evidence::features(&p.lex, &p.texts[h], &p.texts[t], &infos[t], &place);
+                let s = match &w1 {
+                    Some(w) => {
+                        w[evidence::N] + f.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f32>()
+                    }
+                    None => evidence::score(&f),
+                };
+                headline_scores.push((s, is_true(h, t)));
+            }
+            continue;
+        }
         let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
         let scored: Vec<rejoin::Link> = match &w1 {
             Some(w) => cands
@@ -184,6 +217,22 @@ fn main() {
                 );
             }
         }
+    }
+    if headlines {
+        for cut in [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] {
+            let t = headline_scores.iter().filter(|x| x.0 >= cut && x.1).count();
+            let f = headline_scores
+                .iter()
+                .filter(|x| x.0 >= cut && !x.1)
+                .count();
+            println!("headline cut {cut}: {t} true breaks, {f} false");
+        }
+        let all = headline_scores.iter().filter(|x| x.1).count();
+        println!(
+            "headline → body pairs: {} ({all} true)",
+            headline_scores.len()
+        );
+        return;
     }
     for (k, v) in &counts {
         println!("{k:<16} {v}");

@@ -148,6 +148,29 @@ fn spawn(args: &[&str], url: &str, log: &Path) -> std::io::Result<Child> {
         .spawn()
 }
 
+/// Runs presswire and returns its output, or `None` (after killing it) if it is still running
+/// after `limit`.
+fn output_within(args: &[&str], url: &str, limit: Duration) -> std::io::Result<Option<Output>> {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("NATS_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let deadline = Instant::now() + limit;
+    // No portable event for "child exited" without blocking: poll.
+    while child.try_wait()?.is_none() {
+        if Instant::now() > deadline {
+            child.kill()?;
+            child.wait()?;
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().map(Some)
+}
+
 fn terminate(child: &mut Child) -> std::io::Result<std::process::ExitStatus> {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -416,6 +439,19 @@ async fn run_submit_to_archives_after_ack_and_big_dumps_go_through_the_bucket() 
         async move { n == 2 }
     })
     .await?;
+    // A second `run` on the same inbox, submitting or processing locally, is refused.
+    for extra in [&["--submit-to", url.as_str()][..], &[][..]] {
+        let mut args = vec![
+            "run", "-c", &cfg, "--inbox", &inbox_arg, "--outbox", &local_out,
+        ];
+        args.extend_from_slice(extra);
+        let Some(second) = output_within(&args, &url, Duration::from_secs(30))? else {
+            panic!("a second run on the same inbox kept running: {args:?}");
+        };
+        assert_eq!(second.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&second.stderr);
+        assert!(err.contains("already in use"), "{args:?}: {err}");
+    }
     let client = async_nats::connect(&url).await?;
     let js = jetstream::new(client);
     // Archived only after the ack: both jobs are in the stream now.

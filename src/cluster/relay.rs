@@ -2,7 +2,8 @@
 //! submitter. It claims files exactly as the local daemon does, publishes each as a job, and
 //! archives (or deletes) the file only once JetStream has acknowledged the job. A file that
 //! cannot be read is quarantined; a publish that fails (server down, stream full) is retried
-//! with backoff while the file stays in the inbox.
+//! with backoff while the file stays in the inbox. It takes the daemon lock, so it never runs
+//! beside another `presswire run` on the same inbox.
 
 use std::future::Future;
 use std::path::Path;
@@ -16,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::submit::{Submitted, Submitter};
 use crate::cluster::{pause, Queue};
 use crate::config::{ArchiveMode, Config};
+use crate::ledger::lock::DaemonLock;
 use crate::sink::quarantine::{self, ErrorReport};
 use crate::sink::{archive, Outbox};
 use crate::source::inbox::{self, Claim, InFlight, InboxOptions};
@@ -32,6 +34,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     crate::pipeline::create_inbox_folders(&config)?;
+    // The local daemon's lock: one `presswire run` per inbox, submitting or processing.
+    let _lock = DaemonLock::acquire(&config.inbox, &config.state_dir())?;
     let config = Arc::new(config);
     let submitter = Arc::new(Submitter::new(
         queue,

@@ -116,7 +116,16 @@ impl Tally {
 type Located = (Vec<Option<(usize, usize)>>, Vec<(usize, usize)>);
 
 /// Where each piece went: (record, position in record) for body and heading pieces.
-fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
+///
+/// Output text that several pieces share (a boilerplate paragraph printed in two articles)
+/// goes to an unplaced piece first, then to one of `prefer[record]`'s article, so that
+/// identical paragraphs are not counted as swapped between their records.
+fn locate(
+    truth: &Truth,
+    records: &[Draft],
+    prefer: &[Option<usize>],
+    tally: &mut Tally,
+) -> Located {
     let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in truth.pieces.iter().enumerate() {
         let key: String = p.text.chars().take(4).collect();
@@ -125,6 +134,13 @@ fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
     let mut place: Vec<Option<(usize, usize)>> = vec![None; truth.pieces.len()];
     let mut joins: Vec<(usize, usize)> = Vec::new();
     for (r, d) in records.iter().enumerate() {
+        let preferred = |i: usize| {
+            prefer
+                .get(r)
+                .copied()
+                .flatten()
+                .is_some_and(|a| truth.pieces[i].article == Some(a))
+        };
         let mut pos = 0;
         for para in &d.paragraphs {
             let mut rest = para.as_str();
@@ -139,7 +155,8 @@ fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
                         if !t.is_empty() && rest.starts_with(t.as_str()) {
                             let better = best.is_none_or(|b| {
                                 let bt = &truth.pieces[b].text;
-                                (t.len(), place[i].is_none()) > (bt.len(), place[b].is_none())
+                                (t.len(), place[i].is_none(), preferred(i))
+                                    > (bt.len(), place[b].is_none(), preferred(b))
                             });
                             if better {
                                 best = Some(i);
@@ -173,20 +190,15 @@ fn locate(truth: &Truth, records: &[Draft], tally: &mut Tally) -> Located {
     (place, joins)
 }
 
-/// Scores one dump's records against its truth, adding to `tally`.
-pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
-    tally.dumps += 1;
-    if records.len() == truth.articles.len() {
-        tally.count_ok += 1;
-    }
-    let (place, joins) = locate(truth, records, tally);
-    let body: Vec<usize> = (0..truth.pieces.len())
-        .filter(|&i| matches!(truth.pieces[i].role, PieceRole::Body | PieceRole::Heading))
-        .collect();
-    // Majority article of each record, then each article's record.
-    let na = truth.articles.len();
+/// Each record's majority article and how many of the `body` pieces placed in it are of that
+/// article (ties go to the lower article index).
+fn majorities(
+    truth: &Truth,
+    body: &[usize],
+    place: &[Option<(usize, usize)>],
+) -> HashMap<usize, (usize, usize)> {
     let mut counts: HashMap<(usize, usize), usize> = HashMap::new();
-    for &i in &body {
+    for &i in body {
         if let (Some((r, _)), Some(a)) = (place[i], truth.pieces[i].article) {
             *counts.entry((r, a)).or_default() += 1;
         }
@@ -198,6 +210,31 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
             *e = (a, n);
         }
     }
+    major
+}
+
+/// Scores one dump's records against its truth, adding to `tally`.
+pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
+    tally.dumps += 1;
+    if records.len() == truth.articles.len() {
+        tally.count_ok += 1;
+    }
+    let body: Vec<usize> = (0..truth.pieces.len())
+        .filter(|&i| matches!(truth.pieces[i].role, PieceRole::Body | PieceRole::Heading))
+        .collect();
+    // A first pass finds each record's majority article; the second uses it to place text
+    // that several pieces share.
+    let (first, _) = locate(truth, records, &[], &mut Tally::default());
+    let prefer: Vec<Option<usize>> = {
+        let major = majorities(truth, &body, &first);
+        (0..records.len())
+            .map(|r| major.get(&r).map(|&(a, _)| a))
+            .collect()
+    };
+    let (place, joins) = locate(truth, records, &prefer, tally);
+    // Majority article of each record, then each article's record.
+    let na = truth.articles.len();
+    let major = majorities(truth, &body, &place);
     let mut best: Vec<Option<(usize, usize)>> = vec![None; na];
     for (&r, &(a, n)) in &major {
         if best[a].is_none_or(|(br, bn)| n > bn || (n == bn && r < br)) {
@@ -360,5 +397,60 @@ pub fn score(truth: &Truth, records: &[Draft], tally: &mut Tally) {
             tally.tau_sum += (conc - disc) as f64 / (conc + disc).max(1) as f64;
             tally.tau_n += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::truth::{Piece, TruthArticle};
+
+    fn piece(text: &str, article: usize, para: usize) -> Piece {
+        Piece {
+            text: text.to_string(),
+            role: PieceRole::Body,
+            article: Some(article),
+            para: Some(para),
+            part: 0,
+        }
+    }
+
+    fn record(paragraphs: &[&str]) -> Draft {
+        Draft {
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_paragraph_printed_in_two_articles_counts_for_the_record_holding_it() {
+        let ad = "新酷产品第一时间免费试玩。";
+        let truth = Truth {
+            pieces: vec![
+                piece(ad, 0, 0),
+                piece("甲队主场两球取胜。", 0, 1),
+                piece("甲队教练赛后很满意。", 0, 2),
+                piece(ad, 1, 0),
+                piece("乙公司发布新款手机。", 1, 1),
+                piece("乙公司股价随之上涨。", 1, 2),
+            ],
+            articles: vec![TruthArticle::default(), TruthArticle::default()],
+            ..Truth::default()
+        };
+        // The second article's record comes first, so the shared paragraph's first copy is
+        // met in it.
+        let records = [
+            record(&[ad, "乙公司发布新款手机。", "乙公司股价随之上涨。"]),
+            record(&[ad, "甲队主场两球取胜。", "甲队教练赛后很满意。"]),
+        ];
+        let mut tally = Tally::default();
+        score(&truth, &records, &mut tally);
+        assert_eq!(tally.pieces, 6);
+        assert_eq!(tally.assigned_ok, 6, "{tally:?}");
+        // Without the preference the first copy goes to the first piece: two swapped.
+        let body: Vec<usize> = (0..6).collect();
+        let (plain, _) = locate(&truth, &records, &[], &mut Tally::default());
+        assert_eq!(plain[0].map(|p| p.0), Some(0));
+        assert_eq!(majorities(&truth, &body, &plain).get(&0), Some(&(1, 2)));
     }
 }

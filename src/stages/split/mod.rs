@@ -16,6 +16,7 @@
 pub mod assign;
 pub mod blocks;
 pub mod evidence;
+pub mod joinlm;
 pub mod kinds;
 pub mod lexical;
 pub mod order;
@@ -319,6 +320,23 @@ mod tests {
             caption.is_some_and(|d| d.title.is_none() && d.paragraphs.len() == 1),
             "{drafts:?}"
         );
+    }
+
+    #[test]
+    fn detached_header_takes_its_body_after_an_unfinished_column_end() {
+        // The first header's body follows the second article, whose last column ends
+        // mid-sentence with its tail never printed.
+        let text = "苹果新款手机销量大增\n\n■本报记者 张三\n\n足球联赛冠军揭晓\n\n昨晚足球联赛决赛在北京举行，主队两球取胜夺得联赛冠军。\n\n球队主教练表示，球员们在决赛中的表现非常出色。\n\n赛后大批球迷在球场外庆祝主队夺得冠军，\n\n近日，苹果公司公布了新款手机的销量，新款手机销量比去年大增三成。\n\n分析人士认为，苹果新款手机的销量大增得益于新的定价。\n";
+        let drafts = split(text);
+        let phone = drafts
+            .iter()
+            .find(|d| d.title.as_deref() == Some("苹果新款手机销量大增"))
+            .map(|d| d.paragraphs.len());
+        let football = drafts
+            .iter()
+            .find(|d| d.title.as_deref() == Some("足球联赛冠军揭晓"))
+            .map(|d| d.paragraphs.len());
+        assert_eq!((phone, football), (Some(2), Some(3)), "{drafts:?}");
     }
 
     #[test]

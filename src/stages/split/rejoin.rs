@@ -3,7 +3,7 @@
 //!
 //! 1. Every (head, tail) candidate gets the log-odds of a logistic model over cheap evidence
 //!    features ([`evidence`]: position, how the tail starts and the head ends, a dictionary
-//!    word across the cut, lexical continuity).
+//!    word across the cut, lexical continuity, a language model of the join).
 //! 2. Pairs scoring at least [`THRESHOLD`] are matched one-to-one (greedy, improved by
 //!    pairwise swaps and a local search): each head gets at most one tail and each tail at
 //!    most one head.
@@ -40,10 +40,10 @@ pub fn is_head(text: &str, info: &Info) -> bool {
     match text.chars().last() {
         Some(c) => {
             is_han(c)
-                || c.is_ascii_alphanumeric()
+                || c.is_alphanumeric()
                 || matches!(
                     c,
-                    '，' | '、' | '：' | '“' | '（' | '《' | '—' | '·' | '％' | '%'
+                    '，' | '、' | '：' | '“' | '（' | '《' | '—' | '·' | '％' | '%' | '-' | '－'
                 )
         }
         None => false,
@@ -132,6 +132,10 @@ fn each_pair<T>(
     let mut topics = Topics::new(&tail_ctx, heads.len(), lex.n_ids());
     let mut marks = evidence::WindowMarks::new(lex);
     let log_distance: Vec<f32> = (0..=items.len()).map(evidence::log_distance).collect();
+    let next_start: Vec<f32> = heads
+        .iter()
+        .map(|&hk| head_next_start(texts, infos, items, hk))
+        .collect();
     let mut out = Vec::with_capacity(heads.len() * tails.len());
     for (hi, &hk) in heads.iter().enumerate() {
         let h = items[hk];
@@ -150,7 +154,8 @@ fn each_pair<T>(
             } else {
                 row[ti]
             };
-            let place = place_of(infos, items, &item_is_head, hk, tk, topic);
+            let mut place = place_of(infos, items, &item_is_head, hk, tk, topic);
+            place.head_next_start = next_start[hi];
             let shared = marks.shared(lex, &tail_side[ti]);
             let f = evidence::pair_features_with(
                 lex,
@@ -210,7 +215,22 @@ impl Topics {
     }
 }
 
-/// Where the tail at position `tk` of `items` sits relative to the head at `hk`.
+/// How much the paragraph after the head at position `hk` of `items` looks like the start of
+/// a paragraph rather than a column's continuation ([`Place::head_next_start`]).
+pub fn head_next_start(texts: &[String], infos: &[Info], items: &[usize], hk: usize) -> f32 {
+    let Some(&next) = items.get(hk + 1) else {
+        return 0.0;
+    };
+    if infos[next].role != Role::Body {
+        return 0.0;
+    }
+    let text = &texts[next];
+    let six = &text[..text.char_indices().nth(6).map_or(text.len(), |(i, _)| i)];
+    super::joinlm::tail_class(six).map_or(0.0, |c| -super::joinlm::tail_prior(c))
+}
+
+/// Where the tail at position `tk` of `items` sits relative to the head at `hk` (all but
+/// [`Place::head_next_start`], which is the head's alone).
 fn place_of(
     infos: &[Info],
     items: &[usize],
@@ -228,6 +248,7 @@ fn place_of(
         distance: tk.abs_diff(hk),
         backwards: tk < hk,
         topic,
+        head_next_start: 0.0,
     }
 }
 
@@ -262,7 +283,7 @@ pub fn select(scored: &[Link], items: &[usize], threshold: f32, accept: f32) -> 
 }
 
 /// Second-stage log-odds at or above which a matched pair is kept (tuned on the dev seed 1).
-pub const ACCEPT: f32 = 1.0;
+pub const ACCEPT: f32 = 0.75;
 
 /// The second stage's inputs for each chosen pair: score, head and tail margins
 /// ([`margins`]), and 1 when the tail directly follows the head in the dump.
@@ -729,7 +750,8 @@ mod tests {
             .collect();
         for c in &cands {
             let (hk, tk) = (pos(c.head), pos(c.tail));
-            let place = place_of(&p.infos, &p.items, &item_is_head, hk, tk, c.features[topic]);
+            let mut place = place_of(&p.infos, &p.items, &item_is_head, hk, tk, c.features[topic]);
+            place.head_next_start = head_next_start(&p.texts, &p.infos, &p.items, hk);
             let f = evidence::features(
                 &p.lex,
                 &p.texts[c.head],
