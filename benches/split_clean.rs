@@ -4,9 +4,16 @@
 //! - `generated`: 200 generated dumps (seed 1), when `PRESSWIRE_BENCH_SOURCE` names a source
 //!   JSONL such as `../shared/data/sina-news/sina_sport_tech_2018.jsonl`; skipped otherwise.
 //!
-//! Run: `cargo bench --bench split_clean` (target: ≥ 20 MB/s).
+//! Run: `cargo bench --bench split_clean` (target: ≥ 20 MB/s). Allocates with mimalloc, as
+//! the binary does.
 
 use std::hint::black_box;
+
+/// The `presswire` binary's allocator (`src/main.rs`), so the figure is split + clean as the
+/// daemon and `replay` run them (the figures in `docs/SPLIT.md` before 2026-11-28's fourth
+/// round were taken with the system allocator).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use presswire::eval::gen;

@@ -38,9 +38,14 @@ fn clean_draft(mut d: Draft) -> Draft {
         .map(|h| norm(h, false, &mut repairs))
         .collect();
     let mut paragraphs: Vec<String> = Vec::with_capacity(d.paragraphs.len());
-    for p in &d.paragraphs {
-        let body = !raw_headings.contains(p);
-        let p = norm(p, body, &mut repairs);
+    for p in std::mem::take(&mut d.paragraphs) {
+        let body = !raw_headings.contains(&p);
+        // Most paragraphs need no work: moved (and trimmed) rather than copied.
+        let p = if normalise::needs_no_work(&p, body) {
+            normalise::trimmed(p)
+        } else {
+            norm(&p, body, &mut repairs)
+        };
         if p.is_empty() {
             continue;
         }

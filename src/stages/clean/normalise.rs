@@ -63,9 +63,31 @@ pub fn normalise(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
     (out, changes)
 }
 
+/// Does `s` hold no character [`normalise`] changes (so that normalising it only trims it)?
+pub fn needs_no_work(s: &str, drop_spaces: bool) -> bool {
+    first_special(s, 0, drop_spaces).is_none()
+}
+
+/// [`normalise`] of a line that [`needs_no_work`]: trimmed, in place when there is nothing to
+/// trim (the same text `normalise` returns, without copying it).
+pub fn trimmed(s: String) -> String {
+    let t = s.trim();
+    if t.len() == s.len() {
+        s
+    } else {
+        t.to_string()
+    }
+}
+
 /// Is `c` a character [`normalise`] changes or may drop (a space only with `drop_spaces`)?
+/// Full-width punctuation (`，`, `！`, `（`) is kept as it is, so it is not special: a line
+/// whose only wide characters are punctuation is trimmed, not rebuilt.
 fn is_special(c: char, drop_spaces: bool) -> bool {
-    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+    c.is_ascii_fullwidth_alnum()
+        || matches!(
+            c,
+            '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'
+        )
         || c.is_control()
         || (drop_spaces && c == ' ')
 }
@@ -89,19 +111,26 @@ const MAY_START: [bool; 256] = {
 };
 
 /// Byte offset of the first special character of `s` at or after `from` (a character
-/// boundary), by a byte scan that decodes only at the few bytes that may start one.
+/// boundary), by a scan of the characters' lead bytes (stepping over each character by the
+/// length its lead byte gives) that decodes only at the few bytes that may start one.
 fn first_special(s: &str, from: usize, drop_spaces: bool) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = from;
-    while i < bytes.len() {
-        let k = bytes[i..].iter().position(|&b| MAY_START[usize::from(b)])?;
-        i += k;
-        if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
-            if is_special(c, drop_spaces) {
-                return Some(i);
+    while let Some(&b) = bytes.get(i) {
+        if MAY_START[usize::from(b)] {
+            if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
+                if is_special(c, drop_spaces) {
+                    return Some(i);
+                }
             }
         }
-        i += 1;
+        // `i` is always a character boundary: `b` is a lead byte.
+        i += match b {
+            0x00..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
     }
     None
 }
@@ -160,9 +189,33 @@ fn drop_cjk_spaces(s: &str) -> (String, bool) {
 mod tests {
     use super::*;
 
+    /// `first_special` as a scan of every byte, kept as the reference.
+    fn first_special_bytes(s: &str, from: usize, drop_spaces: bool) -> Option<usize> {
+        let bytes = s.as_bytes();
+        let mut i = from;
+        while i < bytes.len() {
+            let k = bytes[i..].iter().position(|&b| MAY_START[usize::from(b)])?;
+            i += k;
+            if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
+                if is_special(c, drop_spaces) {
+                    return Some(i);
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// `is_special` before full-width punctuation was left out of it.
+    fn is_special_old(c: char, drop_spaces: bool) -> bool {
+        matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+            || c.is_control()
+            || (drop_spaces && c == ' ')
+    }
+
     /// The character-by-character version the byte scans replaced, kept as the reference.
     fn normalise_plain(s: &str, drop_spaces: bool) -> (String, Vec<RepairAction>) {
-        if !s.chars().any(|c| is_special(c, drop_spaces)) {
+        if !s.chars().any(|c| is_special_old(c, drop_spaces)) {
             return (s.trim().to_string(), Vec::new());
         }
         let (mut width, mut control) = (false, false);
@@ -240,6 +293,57 @@ mod tests {
         ) {
             let s: String = cs.into_iter().collect();
             proptest::prop_assert_eq!(normalise(&s, drop), normalise_plain(&s, drop));
+            for (i, _) in s.char_indices() {
+                proptest::prop_assert_eq!(
+                    first_special(&s, i, drop),
+                    first_special_bytes(&s, i, drop)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lines_needing_no_work_are_only_trimmed() {
+        for s in [
+            "  党建 引领。 ",
+            "党建引领。",
+            "",
+            " ",
+            "２０２１年",
+            "a\u{200B}b",
+            "“好！”（注）",
+        ] {
+            for drop in [false, true] {
+                if needs_no_work(s, drop) {
+                    assert_eq!(
+                        normalise(s, drop),
+                        (trimmed(s.to_string()), Vec::new()),
+                        "{s:?}"
+                    );
+                }
+            }
+        }
+        assert!(needs_no_work("“好！”（注）", true));
+        assert!(!needs_no_work("党建 引领", true));
+        assert!(needs_no_work("党建 引领", false));
+    }
+
+    #[test]
+    fn every_special_character_starts_with_a_may_start_byte() {
+        // Over all of Unicode: the byte table lets every special character through, and the
+        // characters left out of `is_special` are exactly those the rebuild copies unchanged.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            for drop in [false, true] {
+                if is_special(c, drop) {
+                    assert!(MAY_START[usize::from(lead)], "{c:?}");
+                }
+                if is_special_old(c, drop) && !is_special(c, drop) {
+                    let s = format!("a{c}b");
+                    assert_eq!(normalise_plain(&s, drop), (s.clone(), Vec::new()), "{c:?}");
+                }
+            }
         }
     }
 

@@ -113,11 +113,18 @@ const LEADS: &[&str] = &[
     "随着",
 ];
 
+/// The first characters of the [`LEADS`] of more than one character: a paragraph opening
+/// with none of them opens with no lead word, and the list is not searched.
+const LEAD_FIRSTS: &[char] = &[
+    '近', '日', '今', '目', '据', '记', '本', '北', '当', '去', '昨', '为', '随',
+];
+
 /// Opens like an article's first paragraph.
 fn is_lead(s: &str) -> bool {
-    if LEADS
-        .iter()
-        .any(|l| s.starts_with(l) && l.chars().count() > 1)
+    if s.starts_with(LEAD_FIRSTS)
+        && LEADS
+            .iter()
+            .any(|l| s.starts_with(l) && l.chars().count() > 1)
     {
         return true;
     }
@@ -136,12 +143,7 @@ fn is_lead(s: &str) -> bool {
 pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
     // The marker must be among the first 30 characters, so within the first 120 bytes: most
     // paragraphs have neither `讯` nor `电` there and are rejected by a byte search.
-    let near = s.as_bytes().get(..120).unwrap_or(s.as_bytes());
-    // `讯` is E8 AE AF, `电` E7 94 B5.
-    if !near
-        .windows(3)
-        .any(|w| matches!(w, [0xE8, 0xAE, 0xAF] | [0xE7, 0x94, 0xB5]))
-    {
+    if !marker_near_start(s) {
         return None;
     }
     let chars: Vec<(usize, char)> = s.char_indices().take(30).collect();
@@ -191,6 +193,18 @@ pub fn dateline(s: &str) -> Option<(Dateline, usize)> {
         },
         end + used,
     ))
+}
+
+/// Is there a `讯` or `电` within the first 120 bytes? A character that ends by byte 120
+/// lies in the longest prefix that ends on a character boundary, where `str::contains`
+/// searches for it with `memchr` instead of testing every 3-byte window.
+fn marker_near_start(s: &str) -> bool {
+    let mut end = s.len().min(120);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let near = &s[..end];
+    near.contains('讯') || near.contains('电')
 }
 
 /// `(…)` or `（…）` at the start (after optional spaces): the inside and the bytes used.
@@ -306,8 +320,8 @@ fn looks_like_name(t: &str) -> bool {
 
 /// A byline: names with role markers, or (right under a title) bare space-separated names.
 fn byline(s: &str, after_header: bool) -> Option<Vec<String>> {
-    let n = s.chars().count();
-    if n > 40 || s.contains(['。', '，', '！', '？']) {
+    // More than 160 bytes is more than 40 characters: no need to count them.
+    if s.len() > 160 || s.chars().count() > 40 || s.contains(['。', '，', '！', '？']) {
         return None;
     }
     let marked = s.starts_with(['■', '●', '▲'])
@@ -338,21 +352,28 @@ fn byline(s: &str, after_header: bool) -> Option<Vec<String>> {
 /// Page furniture: page numbers, `第3版`, issue dates, running heads, editor credits.
 pub fn is_furniture(s: &str) -> bool {
     let t = s.trim();
-    // Only lines of at most 40 characters qualify: count no further than 41.
+    // Only lines of at most 40 characters qualify: count no further than 41 (and not at all
+    // past 160 bytes, which is more than 40 characters).
+    if t.len() > 160 {
+        return false;
+    }
     let n = t.chars().take(41).count();
     if n == 0 || n > 40 || t.contains(['。', '，']) {
         return false;
     }
     // `3`, `A3`, `- 3 -`, `—3—`.
-    let core: String = t
+    // The characters other than dashes, spaces and dots: one to four ASCII letters and
+    // digits with a digit among them (looked at without collecting them).
+    let core = t
         .chars()
-        .filter(|c| !matches!(c, '-' | '—' | '–' | ' ' | '·'))
-        .collect();
-    if !core.is_empty()
-        && core.chars().count() <= 4
-        && core.chars().all(|c| c.is_ascii_alphanumeric())
-        && core.chars().any(|c| c.is_ascii_digit())
-    {
+        .filter(|c| !matches!(c, '-' | '—' | '–' | ' ' | '·'));
+    let (mut core_len, mut alnum, mut digit) = (0, true, false);
+    for c in core.take(5) {
+        core_len += 1;
+        alnum &= c.is_ascii_alphanumeric();
+        digit |= c.is_ascii_digit();
+    }
+    if (1..=4).contains(&core_len) && alnum && digit {
         return true;
     }
     let credits = [
@@ -420,6 +441,10 @@ fn is_heading_mark(s: &str) -> bool {
 
 /// A short line without closing punctuation: a title or a heading.
 fn is_headline(s: &str) -> bool {
+    // More than 168 bytes is more than 42 characters: no need to count them.
+    if s.len() > 168 {
+        return false;
+    }
     let n = s.chars().count();
     if !(2..=42).contains(&n) || ends_sentence(s) {
         return false;
@@ -488,6 +513,10 @@ pub fn classify(paras: &[String]) -> Vec<Info> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "kinds_reference.rs"]
+mod reference;
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,12 @@ pub struct Prepared {
 pub fn prepare(text: &str) -> Prepared {
     let paras = blocks::paragraphs(text);
     let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
+    prepare_texts(paras, texts)
+}
+
+/// [`prepare`] of paragraphs already built, with their texts (which `paras` may or may not
+/// still hold: only their other fields are read).
+fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
     let mut infos = kinds::classify(&texts);
     let items: Vec<usize> = (0..texts.len())
         .filter(|&i| infos[i].role != Role::Furniture)
@@ -87,6 +93,13 @@ const HEADLINE_CUT: f32 = 6.0;
 
 /// Splits a dump's text into article drafts, in the order they start in the dump.
 pub fn split(text: &str) -> Vec<Draft> {
+    // Split reads only the paragraphs' unwrap counts afterwards: their texts are moved into
+    // `texts` instead of copied.
+    let mut paras = blocks::paragraphs(text);
+    let texts: Vec<String> = paras
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.text))
+        .collect();
     let Prepared {
         paras,
         texts,
@@ -94,7 +107,7 @@ pub fn split(text: &str) -> Vec<Draft> {
         items,
         pos_of,
         lex,
-    } = prepare(text);
+    } = prepare_texts(paras, texts);
     let links = rejoin::links(&texts, &infos, &items, &lex);
     let articles = assign::assign(&texts, &infos, &items, &links, &lex);
     let mut drafts: Vec<Draft> = articles

@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::sync::OnceLock;
 
-use super::lexical::FxMap;
+use super::lexical::CodeMap;
 
 const WORDS_GZ: &[u8] = include_bytes!("../../../config/words.txt.gz");
 
@@ -19,11 +19,11 @@ fn key(cs: &[char]) -> u64 {
 }
 
 /// Word → (frequency, `log10` of the frequency).
-fn table() -> &'static FxMap<u64, (u32, f32)> {
-    static TABLE: OnceLock<FxMap<u64, (u32, f32)>> = OnceLock::new();
+fn table() -> &'static CodeMap<u64, (u32, f32)> {
+    static TABLE: OnceLock<CodeMap<u64, (u32, f32)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut text = String::new();
-        let mut map = FxMap::default();
+        let mut map = CodeMap::default();
         // The table is compiled in; a corrupt build leaves it empty rather than failing split.
         if flate2::read::GzDecoder::new(WORDS_GZ)
             .read_to_string(&mut text)
