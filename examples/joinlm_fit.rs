@@ -12,43 +12,8 @@
 //! only.
 use std::path::Path;
 
+use presswire::eval::gen::can_cut;
 use presswire::stages::split::joinlm::{head_class, tail_class, CLASSES};
-
-/// The generator's rule (`src/eval/gen.rs`): may a column end between `before` and `after`?
-fn can_cut(before: char, after: char) -> bool {
-    let stop = matches!(
-        before,
-        '。' | '！' | '？' | '…' | '”' | '）' | '；' | '」' | '’' | ')' | '"'
-    );
-    !(stop
-        || before == ' '
-        || matches!(before, '“' | '（' | '《' | '「' | '‘' | '(')
-        || after == ' '
-        || matches!(
-            after,
-            '，' | '。'
-                | '、'
-                | '；'
-                | '：'
-                | '！'
-                | '？'
-                | '）'
-                | '”'
-                | '’'
-                | '》'
-                | '」'
-                | '…'
-                | ','
-                | '.'
-                | ';'
-                | ':'
-                | '!'
-                | '?'
-                | ')'
-                | '%'
-                | '％'
-        ))
-}
 
 fn main() {
     let step: usize = std::env::var("STEP")

@@ -348,7 +348,7 @@ fn layout(rng: &mut Rng, paras: &[(String, bool)], opts: &GenOptions) -> Vec<Vec
 /// (避头尾): a column does not start with punctuation that closes (`，。、；：）”》`) or a
 /// space, nor end with one that opens (`“（《`). The cut moves back until both hold, so every
 /// break falls mid-sentence, as in the annotated sample.
-fn can_cut(before: char, after: char) -> bool {
+pub fn can_cut(before: char, after: char) -> bool {
     !(is_stop(before)
         || before == ' '
         || matches!(before, '“' | '（' | '《' | '「' | '‘' | '(')
