@@ -312,6 +312,28 @@ fn main() {
             &mut skipped,
         );
     }
+    // `STATS=1`: how often each feature fires (≠ 0) on true and on false candidates.
+    if std::env::var("STATS").is_ok() {
+        let heads: std::collections::HashSet<(usize, usize)> =
+            rows.iter().map(|r| r.head).collect();
+        let true_heads: std::collections::HashSet<(usize, usize)> =
+            rows.iter().filter(|r| r.y).map(|r| r.head).collect();
+        println!(
+            "head candidates {}, with a true tail {}",
+            heads.len(),
+            true_heads.len()
+        );
+        for (k, name) in evidence::NAMES.iter().enumerate() {
+            let fires = |y: bool| {
+                let n = rows.iter().filter(|r| r.y == y).count().max(1);
+                let on = rows.iter().filter(|r| r.y == y && r.x[k] != 0.0).count();
+                (on, on as f64 / n as f64)
+            };
+            let ((ton, tshare), (fon, fshare)) = (fires(true), fires(false));
+            println!("{name:26} true {ton:5} ({tshare:.3})  false {fon:6} ({fshare:.4})");
+        }
+        return;
+    }
     // `SAMPLE=FILE:h-t,h-t,…@WEIGHT`: an annotated real dump whose true pairs (paragraph
     // indices) are given; its candidates enter the fit with that weight, as a constraint
     // that the real layout's decisions stay right.

@@ -46,6 +46,9 @@ pub struct Info {
     pub caption: bool,
     /// Length in characters.
     pub len: usize,
+    /// Preceded by more blank lines than the dump's usual paragraph separation: the start of
+    /// a block (a column or a header), set by [`mark_block_starts`].
+    pub block_start: bool,
 }
 
 const TERMINAL: &[char] = &['。', '！', '？', '…', '!', '?', '；', ';'];
@@ -467,6 +470,22 @@ fn is_headline(s: &str) -> bool {
     han * 2 >= n || (han >= 4 && (han + latin) * 10 >= n * 8)
 }
 
+/// Marks the paragraphs whose `gaps` (blank lines before each) exceed the dump's usual
+/// separation (its most common gap after the first paragraph) and are at least two: page
+/// extraction leaves wider gaps where a column or a box starts.
+pub fn mark_block_starts(infos: &mut [Info], gaps: &[usize]) {
+    let mut counts = [0usize; 4];
+    for &g in gaps.iter().skip(1) {
+        counts[g.min(3)] += 1;
+    }
+    let usual = (0..4)
+        .max_by_key(|&g| (counts[g], std::cmp::Reverse(g)))
+        .unwrap_or(0);
+    for (info, &g) in infos.iter_mut().zip(gaps).skip(1) {
+        info.block_start = g >= 2 && g > usual;
+    }
+}
+
 /// Classifies every paragraph.
 pub fn classify(paras: &[String]) -> Vec<Info> {
     let mut out: Vec<Info> = Vec::with_capacity(paras.len());
@@ -484,6 +503,7 @@ pub fn classify(paras: &[String]) -> Vec<Info> {
             heading_mark: false,
             caption: false,
             len,
+            block_start: false,
         };
         if is_furniture(s) {
             info.role = Role::Furniture;
@@ -521,6 +541,22 @@ mod reference;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wider_gaps_than_the_dumps_usual_mark_block_starts() {
+        let texts: Vec<String> = ["甲。", "乙。", "丙。", "丁。", "戊。"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let mut infos = classify(&texts);
+        mark_block_starts(&mut infos, &[2, 1, 3, 1, 2]);
+        let starts: Vec<bool> = infos.iter().map(|i| i.block_start).collect();
+        assert_eq!(starts, [false, false, true, false, true]);
+        // Paragraphs separated by two blank lines throughout: none stands out.
+        let mut infos = classify(&texts);
+        mark_block_starts(&mut infos, &[0, 2, 2, 2, 2]);
+        assert!(infos.iter().all(|i| !i.block_start));
+    }
 
     fn roles(lines: &[&str]) -> Vec<Role> {
         let v: Vec<String> = lines.iter().map(|s| (*s).to_string()).collect();

@@ -59,6 +59,8 @@ pub fn prepare(text: &str) -> Prepared {
 /// still hold: only their other fields are read).
 fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
     let mut infos = kinds::classify(&texts);
+    let gaps: Vec<usize> = paras.iter().map(|p| p.gap).collect();
+    kinds::mark_block_starts(&mut infos, &gaps);
     let items: Vec<usize> = (0..texts.len())
         .filter(|&i| infos[i].role != Role::Furniture)
         .collect();

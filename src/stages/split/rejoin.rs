@@ -121,10 +121,7 @@ fn each_pair<T>(
         .iter()
         .map(|&k| TailSide::of_paragraph(lex, items[k], &texts[items[k]], &infos[items[k]]))
         .collect();
-    let item_is_head: Vec<bool> = items
-        .iter()
-        .map(|&i| is_head(&texts[i], &infos[i]))
-        .collect();
+    let layout = Layout::new(texts, infos, items);
     let tail_ctx: Vec<_> = tails
         .iter()
         .map(|&k| evidence::context(lex, items, k, false))
@@ -154,7 +151,7 @@ fn each_pair<T>(
             } else {
                 row[ti]
             };
-            let mut place = place_of(infos, items, &item_is_head, hk, tk, topic);
+            let mut place = place_of(infos, items, &layout, hk, tk, topic);
             place.head_next_start = next_start[hi];
             let shared = marks.shared(lex, &tail_side[ti]);
             let f = evidence::pair_features_with(
@@ -229,12 +226,87 @@ pub fn head_next_start(texts: &[String], infos: &[Info], items: &[usize], hk: us
     super::joinlm::tail_class(six).map_or(0.0, |c| -super::joinlm::tail_prior(c))
 }
 
+/// The dump's column layout as far as it shows: which items are heads, and the blocks the
+/// items fall into (a block ends after a head, before and after header lines and captions,
+/// and before a wider gap of blank lines).
+pub struct Layout {
+    /// Item `k` is a head candidate.
+    is_head: Vec<bool>,
+    /// Block number of each item.
+    block: Vec<u32>,
+    /// Item `k` opens its block.
+    first: Vec<bool>,
+    /// Each block's length in characters.
+    chars: Vec<usize>,
+    /// Each block ends with a head (a column end).
+    ends_head: Vec<bool>,
+}
+
+impl Layout {
+    /// The layout of `items`.
+    pub fn new(texts: &[String], infos: &[Info], items: &[usize]) -> Self {
+        let is_head: Vec<bool> = items
+            .iter()
+            .map(|&i| is_head(&texts[i], &infos[i]))
+            .collect();
+        let mut block = Vec::with_capacity(items.len());
+        let mut first = Vec::with_capacity(items.len());
+        let mut b = 0u32;
+        for (k, &i) in items.iter().enumerate() {
+            let opens = k == 0 || {
+                let p = items[k - 1];
+                is_head[k - 1]
+                    || infos[p].role != Role::Body
+                    || infos[p].caption
+                    || infos[i].role != Role::Body
+                    || infos[i].caption
+                    || infos[i].block_start
+            };
+            if opens && k > 0 {
+                b += 1;
+            }
+            block.push(b);
+            first.push(opens);
+        }
+        let n = block.last().map_or(0, |&b| b as usize + 1);
+        let mut chars = vec![0usize; n];
+        let mut ends_head = vec![false; n];
+        for (k, &i) in items.iter().enumerate() {
+            let b = block[k] as usize;
+            chars[b] += infos[i].len;
+            ends_head[b] = is_head[k];
+        }
+        Layout {
+            is_head,
+            block,
+            first,
+            chars,
+            ends_head,
+        }
+    }
+}
+
+impl Layout {
+    /// How closely the block the head at `hk` ends matches in length the block the tail at
+    /// `tk` opens, when that block also ends in a head (two full columns of one article are
+    /// about as long): 1 for equal lengths, falling to 0 at a 10 % difference.
+    fn column_match(&self, hk: usize, tk: usize) -> f32 {
+        let (bh, bt) = (self.block[hk] as usize, self.block[tk] as usize);
+        if bh == bt || !self.first[tk] || !self.ends_head[bt] {
+            return 0.0;
+        }
+        let (a, b) = (self.chars[bh] as f32, self.chars[bt] as f32);
+        let d = (a - b).abs() / a.max(b).max(1.0);
+        (1.0 - d / 0.1).max(0.0)
+    }
+}
+
 /// Where the tail at position `tk` of `items` sits relative to the head at `hk` (all but
 /// [`Place::head_next_start`], which is the head's alone).
 fn place_of(
     infos: &[Info],
     items: &[usize],
-    item_is_head: &[bool],
+    layout: &Layout,
     hk: usize,
     tk: usize,
     topic: f32,
@@ -243,12 +315,17 @@ fn place_of(
     let pred = tk.checked_sub(1).map(|j| items[j]);
     Place {
         adjacent: tk == hk + 1,
-        tail_after_head: pred.is_some_and(|p| p != h) && tk > 0 && item_is_head[tk - 1],
+        tail_after_head: pred.is_some_and(|p| p != h) && tk > 0 && layout.is_head[tk - 1],
         tail_after_header: pred.is_none_or(|p| infos[p].role != Role::Body),
         distance: tk.abs_diff(hk),
         backwards: tk < hk,
         topic,
         head_next_start: 0.0,
+        tail_block_start: infos[items[tk]].block_start,
+        tail_opens_previous_block: tk < hk
+            && layout.first[tk]
+            && layout.block[tk] + 1 == layout.block[hk],
+        column_match: layout.column_match(hk, tk),
     }
 }
 
@@ -558,6 +635,31 @@ fn drop_cycles(chosen: Vec<Link>) -> Vec<Link> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn layout_blocks_end_after_heads_and_match_whole_columns_by_length() {
+        // Two columns of one article printed in reverse: the second column (items 0–1) stands
+        // before the first (items 2–3), whose last paragraph is cut short.
+        let texts: Vec<String> = [
+            "续完的句子，在这里结束了。",
+            "第二栏的段落，写完了这一句话后又",
+            "第一栏开头的段落，讲了一件事。",
+            "第一栏最后一段，写到一半没有写",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        let infos = super::super::kinds::classify(&texts);
+        let items = [0, 1, 2, 3];
+        let layout = Layout::new(&texts, &infos, &items);
+        assert_eq!(layout.block, [0, 0, 1, 1]);
+        assert_eq!(layout.first, [true, false, true, false]);
+        let place = place_of(&infos, &items, &layout, 3, 0, 0.0);
+        assert!(place.tail_opens_previous_block && place.backwards);
+        // Block 0 ends in a head and is 29 characters long, block 1 is 30: within 10 %.
+        assert!(layout.column_match(3, 0) > 0.5);
+        assert_eq!(layout.column_match(3, 1), 0.0, "item 1 opens no block");
+    }
+
     fn link(head: usize, tail: usize, score: f32) -> Link {
         Link { head, tail, score }
     }
@@ -745,14 +847,10 @@ mod tests {
             assert_eq!(c.features[topic].to_bits(), expected.to_bits());
         }
         // Every feature, recomputed from the texts with the reference `features`.
-        let item_is_head: Vec<bool> = p
-            .items
-            .iter()
-            .map(|&i| is_head(&p.texts[i], &p.infos[i]))
-            .collect();
+        let layout = Layout::new(&p.texts, &p.infos, &p.items);
         for c in &cands {
             let (hk, tk) = (pos(c.head), pos(c.tail));
-            let mut place = place_of(&p.infos, &p.items, &item_is_head, hk, tk, c.features[topic]);
+            let mut place = place_of(&p.infos, &p.items, &layout, hk, tk, c.features[topic]);
             place.head_next_start = head_next_start(&p.texts, &p.infos, &p.items, hk);
             let f = evidence::features(
                 &p.lex,
