@@ -76,13 +76,13 @@ pub const NAMES: [&str; N] = [
 /// `tail_opens_previous_block`, `column_match`) and the bracket features (`bracket_match`,
 /// `bracket_clash`, `bracket_open`).
 pub const WEIGHTS: [f32; N] = [
-    6.586, 2.780, -3.221, -0.354, 1.819, -1.000, 0.114, 3.161, 4.182, 0.413, -0.116, 0.630, -0.309,
+    6.586, 2.780, -3.221, -0.353, 1.819, -1.000, 0.114, 3.161, 4.182, 0.413, -0.116, 0.630, -0.309,
     -1.706, 0.625, 0.234, 0.422, 2.023, 1.475, -0.906, 2.641, 2.836, -1.816, -1.615, -2.775, 2.936,
-    0.456, 0.442, 0.252, 0.790, 1.676, 0.681, 3.342, -1.429, -2.524,
+    0.457, 0.441, 0.252, 0.790, 1.676, 0.681, 3.342, -1.430, -2.524,
 ];
 
 /// Intercept of the logistic model (fitted with [`WEIGHTS`]).
-pub const BIAS: f32 = -6.946;
+pub const BIAS: f32 = -6.945;
 
 const CONNECTORS: &[&str] = &[
     "此外",
@@ -159,9 +159,9 @@ pub const N2: usize = 4;
 /// `[bias, score, head margin, tail margin, adjacent]`.
 ///
 /// Fitted by logistic regression (`rejoin_fit`, same dumps and sample constraint as
-/// [`WEIGHTS`]) over the 598 pairs the matching chooses on dev seed 1 with the fitted
-/// [`WEIGHTS`] (536 true).
-pub const STAGE2: [f32; N2 + 1] = [-2.065, 0.207, 0.702, 0.300, -0.043];
+/// [`WEIGHTS`]) over the 612 pairs the matching chooses on dev seed 1 with the fitted
+/// [`WEIGHTS`] (551 true; each head's best pair enters from [`super::rejoin::BEST_FLOOR`]).
+pub const STAGE2: [f32; N2 + 1] = [-2.484, 0.191, 0.734, 0.340, 0.009];
 
 /// The second-stage log-odds of `x` = `[score, head margin, tail margin, adjacent]`.
 pub fn rescore(x: &[f32; N2]) -> f32 {
