@@ -342,6 +342,17 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_after_a_wider_gap_opens_an_article() {
+        let body = "足球联赛冠军揭晓\n\n昨晚足球联赛决赛在北京举行，主队两球取胜夺得联赛冠军。\n\n球队主教练表示，球员们在决赛中的表现非常出色。\n";
+        let rest = "球迷彻夜庆祝\n\n赛后大批球迷在球场外庆祝，场面十分热闹。\n";
+        let count = |gap: &str| split(&format!("{body}{gap}{rest}")).len();
+        // One blank line, as everywhere else in the dump: a section heading of the same story.
+        assert_eq!(count("\n"), 1);
+        // Three: a block starts there, and the headline opens a new story.
+        assert_eq!(count("\n\n\n"), 2);
+    }
+
+    #[test]
     fn speaker_colon_headline_opens_an_article() {
         let text = "胶南街道党建工作纪实\n\n胶南街道组织党员开展纠纷调解工作。\n\n胶南街道党员还开展了志愿服务。\n\n徐强：做群众的贴心人\n\n胶南街道党员开展纠纷调解和志愿服务工作。\n";
         let titles: Vec<_> = split(text).into_iter().map(|d| d.title).collect();

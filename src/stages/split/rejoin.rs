@@ -657,7 +657,10 @@ mod tests {
         let chosen = matched(&scored, THRESHOLD);
         assert!(chosen.contains(&link(0, 1, low)));
         assert!(chosen.contains(&link(5, 6, 2.0)));
-        assert!(!chosen.iter().any(|l| l.head == 8), "below the floor stays out");
+        assert!(
+            !chosen.iter().any(|l| l.head == 8),
+            "below the floor stays out"
+        );
         assert_eq!(chosen.len(), 2);
     }
 
