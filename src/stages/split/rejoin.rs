@@ -605,6 +605,45 @@ mod tests {
         Link { head, tail, score }
     }
 
+    /// The shortcuts of `each_pair` against the computations they replace, on the sample:
+    /// a head's context equals the context of the tail right before it, bit for bit; the
+    /// next paragraph's start read from its `TailSide` equals `head_next_start`; a paragraph's
+    /// adjacent score equals the one with its tail window hashed.
+    #[test]
+    fn shared_contexts_and_classes_equal_the_recomputed_ones() {
+        let text = include_str!("../../../tests/fixtures/sample_dump.txt");
+        let p = super::super::prepare(text);
+        let (texts, infos, items, lex) = (&p.texts, &p.infos, &p.items, &p.lex);
+        let bits = |v: &Vector| format!("{v:?}");
+        let (mut contexts, mut classes, mut scores) = (0, 0, 0);
+        for k in 1..items.len() {
+            let (prev, i) = (items[k - 1], items[k]);
+            if is_tail_candidate(&infos[prev]) {
+                let head = evidence::context(lex, items, k, true);
+                let tail = evidence::context(lex, items, k - 1, false);
+                assert_eq!(bits(&head), bits(&tail), "{k}");
+                contexts += 1;
+            }
+            if is_tail_candidate(&infos[i]) {
+                let side = TailSide::of_paragraph(lex, i, &texts[i], &infos[i]);
+                let shared = side
+                    .join_class()
+                    .map_or(0.0, |c| -super::super::joinlm::tail_prior(c));
+                let direct = head_next_start(texts, infos, items, k - 1);
+                assert_eq!(shared.to_bits(), direct.to_bits(), "{k}");
+                classes += 1;
+                let a = adjacent_score(lex, &texts[prev], &texts[i], &infos[i]);
+                let b = adjacent_score_of(lex, &texts[prev], i, &texts[i], &infos[i]);
+                assert_eq!(a.to_bits(), b.to_bits(), "{k}");
+                scores += 1;
+            }
+        }
+        assert!(
+            contexts > 30 && classes > 30 && scores > 30,
+            "{contexts} {classes} {scores}"
+        );
+    }
+
     /// The matching as first written (linear searches of `chosen`), for comparison.
     fn matching_slow(mut cands: Vec<Link>) -> Vec<Link> {
         cands.sort_by(|a, b| {
