@@ -81,7 +81,9 @@ pub fn trimmed(s: String) -> String {
 
 /// Is `c` a character [`normalise`] changes or may drop (a space only with `drop_spaces`)?
 /// Full-width punctuation (`，`, `！`, `（`) is kept as it is, so it is not special: a line
-/// whose only wide characters are punctuation is trimmed, not rebuilt.
+/// whose only wide characters are punctuation is trimmed, not rebuilt. (The scan reads it
+/// from the bytes, [`special_at`]; this is the definition the tests compare it with.)
+#[cfg(test)]
 fn is_special(c: char, drop_spaces: bool) -> bool {
     c.is_ascii_fullwidth_alnum()
         || matches!(
@@ -112,27 +114,59 @@ const MAY_START: [bool; 256] = {
 
 /// Byte offset of the first special character of `s` at or after `from` (a character
 /// boundary), by a scan of the characters' lead bytes (stepping over each character by the
-/// length its lead byte gives) that decodes only at the few bytes that may start one.
+/// length its lead byte gives) that looks at the following bytes only at the few lead bytes
+/// that may start one ([`special_at`]), without decoding.
 fn first_special(s: &str, from: usize, drop_spaces: bool) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = from;
     while let Some(&b) = bytes.get(i) {
-        if MAY_START[usize::from(b)] {
-            if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
-                if is_special(c, drop_spaces) {
-                    return Some(i);
-                }
-            }
+        if MAY_START[usize::from(b)] && special_at(bytes, i, drop_spaces) {
+            return Some(i);
         }
         // `i` is always a character boundary: `b` is a lead byte.
-        i += match b {
-            0x00..=0x7F => 1,
-            0x80..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            _ => 4,
-        };
+        i += usize::from(UTF8_LEN[usize::from(b)]);
     }
     None
+}
+
+/// Length of the UTF-8 sequence a lead byte starts (1 for ASCII, 2 for `C0`–`DF`, 3 for
+/// `E0`–`EF`, 4 above; continuation bytes never lead in a `str`).
+const UTF8_LEN: [u8; 256] = {
+    let mut t = [1u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        t[b] = if b <= 0xDF {
+            2
+        } else if b <= 0xEF {
+            3
+        } else {
+            4
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Is the character at byte `i` of `bytes` (a character boundary of a `str`) special
+/// ([`is_special`]), read from its UTF-8 bytes: ASCII controls and DEL, the space (with
+/// `drop_spaces`), U+0080–U+009F (`C2 80`–`C2 9F`), U+200B–U+200F (`E2 80 8B`–`8F`), U+2060
+/// (`E2 81 A0`), U+3000 (`E3 80 80`), U+FEFF (`EF BB BF`) and the full-width digits and
+/// letters U+FF10–U+FF19, U+FF21–U+FF3A (`EF BC 90`–`99`, `A1`–`BA`), U+FF41–U+FF5A
+/// (`EF BD 81`–`9A`).
+fn special_at(bytes: &[u8], i: usize, drop_spaces: bool) -> bool {
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match at(0) {
+        b' ' => drop_spaces,
+        0x00..=0x1F | 0x7F => true,
+        0xC2 => (0x80..=0x9F).contains(&at(1)),
+        0xE2 => matches!((at(1), at(2)), (0x80, 0x8B..=0x8F) | (0x81, 0xA0)),
+        0xE3 => at(1) == 0x80 && at(2) == 0x80,
+        0xEF => matches!(
+            (at(1), at(2)),
+            (0xBB, 0xBF) | (0xBC, 0x90..=0x99 | 0xA1..=0xBA) | (0xBD, 0x81..=0x9A)
+        ),
+        _ => false,
+    }
 }
 
 trait FullwidthExt {
@@ -326,6 +360,31 @@ mod tests {
         assert!(needs_no_work("“好！”（注）", true));
         assert!(!needs_no_work("党建 引领", true));
         assert!(needs_no_work("党建 引领", false));
+    }
+
+    #[test]
+    fn special_bytes_equal_the_decoded_test() {
+        // Over all of Unicode, alone and between other characters: reading the bytes gives
+        // `is_special` of the decoded character, and the scan finds what the decoding one did.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let one = c.encode_utf8(&mut buf).as_bytes();
+            for drop in [false, true] {
+                assert_eq!(special_at(one, 0, drop), is_special(c, drop), "{c:?}");
+            }
+        }
+        for c in (0..=0x10FFFF).step_by(7).filter_map(char::from_u32) {
+            let s = format!("党a{c}，\u{3000}");
+            for drop in [false, true] {
+                for (i, _) in s.char_indices() {
+                    assert_eq!(
+                        first_special(&s, i, drop),
+                        first_special_bytes(&s, i, drop),
+                        "{c:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

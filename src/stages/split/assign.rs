@@ -14,7 +14,7 @@
 //!    title and subtitle are compared with the text), else stay on their own (photo captions).
 
 use super::kinds::{Info, Role};
-use super::lexical::{Lexicon, Vector};
+use super::lexical::{Lexicon, TextBigrams, Vector};
 use super::rejoin::Link;
 
 /// A header: title, subtitle and byline lines (paragraph indices).
@@ -318,9 +318,10 @@ fn heading_features(ctx: &Ctx<'_>, t: usize, run: &[usize], cur: &Article) -> He
     let before = ctx.lex.vector(recent.iter().copied());
     let after = ctx.lex.vector(run.iter().copied());
     let next = &run[..run.len().min(2)];
+    let headline = ctx.lex.text_bigrams(&ctx.texts[t]);
     HeadingFeatures {
-        cov_next: ctx.lex.coverage(&ctx.texts[t], next),
-        cov_cur: ctx.lex.coverage(&ctx.texts[t], &cur.body),
+        cov_next: ctx.lex.coverage_of(&headline, next),
+        cov_cur: ctx.lex.coverage_of(&headline, &cur.body),
         cos: before.cos(&after),
         lead: run.first().is_some_and(|&r| ctx.infos[r].lead),
         prev_terminal: cur
@@ -390,8 +391,10 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
     let order: Vec<usize> = (0..arts.len())
         .filter(|&i| !arts[i].merged && arts[i].header.is_empty() && !arts[i].body.is_empty())
         .collect();
-    // Body vectors of candidate articles, rebuilt only when an article grows.
+    // Body vectors of candidate articles, rebuilt only when an article grows; their header
+    // texts' bigrams, looked up once (headers do not change here).
     let mut vectors: Vec<Option<Vector>> = vec![None; arts.len()];
+    let mut headers: Vec<Option<TextBigrams>> = vec![None; arts.len()];
     for x in order {
         let body = arts[x].body.clone();
         let is_caption = body.len() == 1 && ctx.infos[body[0]].caption;
@@ -425,7 +428,10 @@ fn attach_headless(ctx: &Ctx<'_>, arts: &mut [Article]) {
             }
             let mut s = 0.0;
             if titled {
-                s += ctx.lex.coverage(&header_text(ctx, &arts[a].header), &body);
+                let h = headers[a].get_or_insert_with(|| {
+                    ctx.lex.text_bigrams(&header_text(ctx, &arts[a].header))
+                });
+                s += ctx.lex.coverage_of(h, &body);
             }
             if !arts[a].body.is_empty() {
                 let v =

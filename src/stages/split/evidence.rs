@@ -356,6 +356,12 @@ impl TailSide {
         }
     }
 
+    /// Class of its first word for the join language model ([`joinlm::tail_class`] of its
+    /// first six characters), tagged on first use and kept.
+    pub fn join_class(&self) -> Option<u8> {
+        *self.join_class.get_or_init(|| joinlm::tail_class(&self.t6))
+    }
+
     fn with_window(tail: &str, info: &Info, window: Vec<u32>) -> Self {
         let mut cs = tail.chars();
         let t = [cs.next(), cs.next()];
@@ -539,8 +545,7 @@ pub fn pair_features_with(
     // The join language model, for the pairs that could still reach the matching.
     if score(&f) >= JOIN_LM_GATE {
         let hc = h.join_class.get_or_init(|| joinlm::head_class(&h.left6));
-        let tc = t.join_class.get_or_init(|| joinlm::tail_class(&t.t6));
-        if let (Some(hc), Some(tc)) = (*hc, *tc) {
+        if let (Some(hc), Some(tc)) = (*hc, t.join_class()) {
             f[26] = joinlm::tail_prior(tc);
             f[27] = joinlm::score(hc, tc);
         }

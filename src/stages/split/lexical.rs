@@ -85,6 +85,15 @@ fn bigrams_into(s: &str, out: &mut Vec<Bigram>) {
     }
 }
 
+/// A text's bigrams looked up in a [`Lexicon`] ([`Lexicon::text_bigrams`]).
+#[derive(Debug, Clone, Default)]
+pub struct TextBigrams {
+    /// Sorted, deduplicated ids of the bigrams seen in the dump.
+    ids: Vec<u32>,
+    /// Number of distinct bigrams unseen in the dump.
+    unseen: usize,
+}
+
 /// A sparse, IDF-weighted, length-normalised bigram vector, sorted by bigram id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Vector(Vec<(u32, f32)>);
@@ -394,10 +403,22 @@ impl Lexicon {
 
     /// IDF-weighted share of `text`'s bigrams that occur in the paragraphs `paras`.
     pub fn coverage(&self, text: &str, paras: &[usize]) -> f32 {
+        self.coverage_of(&self.text_bigrams(text), paras)
+    }
+
+    /// A text's bigrams as [`Lexicon::coverage_of`] reads them: hashed once, for a text whose
+    /// coverage of several paragraph sets is wanted.
+    pub fn text_bigrams(&self, text: &str) -> TextBigrams {
         let (ids, unseen) = self.text_ids(text);
-        let mut all = unseen as f32 * self.unseen;
+        TextBigrams { ids, unseen }
+    }
+
+    /// [`Lexicon::coverage`] of a text whose bigrams were looked up already (the same sums in
+    /// the same order, so the same bits).
+    pub fn coverage_of(&self, text: &TextBigrams, paras: &[usize]) -> f32 {
+        let mut all = text.unseen as f32 * self.unseen;
         let mut hit = 0.0f32;
-        for id in ids {
+        for &id in &text.ids {
             let w = self.weight[id as usize];
             all += w;
             // Each paragraph's ids are sorted: probe them rather than merging all.

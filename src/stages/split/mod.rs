@@ -73,7 +73,7 @@ fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
         let (h, t) = (w[0], w[1]);
         if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body
         {
-            let s = rejoin::adjacent_score(&lex, &texts[h], &texts[t], &infos[t]);
+            let s = rejoin::adjacent_score_of(&lex, &texts[h], t, &texts[t], &infos[t]);
             if s >= HEADLINE_CUT {
                 infos[h].role = Role::Body;
             }

@@ -119,17 +119,20 @@ pub fn arrange(
             }
         }
     }
+    // The header's vector, built once (on first use) for every heading compared with it.
+    let header_vec: std::cell::OnceCell<super::lexical::Vector> = std::cell::OnceCell::new();
+    let header_cos = |first: usize| {
+        header_vec
+            .get_or_init(|| lex.text_vector(header_text))
+            .cos(&lex.vector([first]))
+    };
     // Weak links between blocks that follow each other in the dump.
     let mut weak: Vec<(u8, f32, usize)> = Vec::new();
     for a in 0..nb.saturating_sub(1) {
         let (last, first) = (blocks[a][blocks[a].len() - 1], blocks[a + 1][0]);
         let adjacent = pos_of[first] == pos_of[last] + 1;
         let heading = headings.contains(&first);
-        let sim = if heading {
-            lex.text_vector(header_text).cos(&lex.vector([first]))
-        } else {
-            0.0
-        };
+        let sim = if heading { header_cos(first) } else { 0.0 };
         let class = match (adjacent, heading) {
             (true, false) => 0,
             (true, true) => 1,
@@ -157,14 +160,18 @@ pub fn arrange(
             s += 1.0;
         }
         if headings.contains(&first) {
-            s += 0.5 + lex.text_vector(header_text).cos(&lex.vector([first]));
+            s += 0.5 + header_cos(first);
         }
         s
     };
+    // Each start's score once, not once per comparison.
+    let open: Vec<f32> = (0..nb)
+        .map(|b| if pred[b].is_none() { opening(b) } else { 0.0 })
+        .collect();
     let first_chain = starts
         .iter()
         .copied()
-        .max_by(|&a, &b| opening(a).total_cmp(&opening(b)).then(b.cmp(&a)));
+        .max_by(|&a, &b| open[a].total_cmp(&open[b]).then(b.cmp(&a)));
     let mut order: Vec<usize> = Vec::with_capacity(nb);
     let mut chain_starts: Vec<usize> = first_chain.into_iter().collect();
     chain_starts.extend(starts.iter().copied().filter(|&s| Some(s) != first_chain));

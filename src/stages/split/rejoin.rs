@@ -109,10 +109,6 @@ fn each_pair<T>(
     let tails: Vec<usize> = (0..items.len())
         .filter(|&k| is_tail_candidate(&infos[items[k]]))
         .collect();
-    let head_ctx: Vec<_> = heads
-        .iter()
-        .map(|&k| evidence::context(lex, items, k, true))
-        .collect();
     let head_side: Vec<HeadSide> = heads
         .iter()
         .map(|&k| HeadSide::new(lex, &texts[items[k]]))
@@ -126,12 +122,31 @@ fn each_pair<T>(
         .iter()
         .map(|&k| evidence::context(lex, items, k, false))
         .collect();
+    // A head's neighbourhood (itself and the paragraph before) is the one of the tail right
+    // before it (that paragraph and the next): the same two lists, and `Lexicon::vector` of
+    // two lists does not depend on their order, so it is copied instead of merged again.
+    let head_ctx: Vec<Vector> = heads
+        .iter()
+        .map(
+            |&hk| match hk.checked_sub(1).map(|k| tails.binary_search(&k)) {
+                Some(Ok(ti)) => tail_ctx[ti].clone(),
+                _ => evidence::context(lex, items, hk, true),
+            },
+        )
+        .collect();
     let mut topics = Topics::new(&tail_ctx, heads.len(), lex.n_ids());
     let mut marks = evidence::WindowMarks::new(lex);
     let log_distance: Vec<f32> = (0..=items.len()).map(evidence::log_distance).collect();
+    // When the paragraph after a head is a tail, its first word's class is the one its
+    // `TailSide` tags (and keeps for the pairs).
     let next_start: Vec<f32> = heads
         .iter()
-        .map(|&hk| head_next_start(texts, infos, items, hk))
+        .map(|&hk| match tails.binary_search(&(hk + 1)) {
+            Ok(ti) => tail_side[ti]
+                .join_class()
+                .map_or(0.0, |c| -super::joinlm::tail_prior(c)),
+            Err(_) => head_next_start(texts, infos, items, hk),
+        })
         .collect();
     let mut out = Vec::with_capacity(heads.len() * tails.len());
     for (hi, &hk) in heads.iter().enumerate() {
@@ -332,13 +347,44 @@ fn place_of(
 /// Log-odds that body paragraph `tail` continues `head` when it directly follows it (used to
 /// tell a cut-short paragraph from a headline).
 pub fn adjacent_score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info) -> f32 {
-    let place = Place {
-        adjacent: true,
-        distance: 1,
-        ..Place::default()
-    };
-    evidence::score(&evidence::features(lex, head, tail, tail_info, &place))
+    evidence::score(&evidence::pair_features(
+        lex,
+        &HeadSide::new(lex, head),
+        &TailSide::new(lex, tail, tail_info),
+        &ADJACENT,
+    ))
 }
+
+/// [`adjacent_score`] of the dump's paragraph `tail` (the text `lex` was built from, its
+/// window's ids taken from the lexicon instead of hashed again: the same features).
+pub fn adjacent_score_of(
+    lex: &Lexicon,
+    head: &str,
+    tail: usize,
+    tail_text: &str,
+    tail_info: &Info,
+) -> f32 {
+    evidence::score(&evidence::pair_features(
+        lex,
+        &HeadSide::new(lex, head),
+        &TailSide::of_paragraph(lex, tail, tail_text, tail_info),
+        &ADJACENT,
+    ))
+}
+
+/// The place of a tail directly after its head.
+const ADJACENT: Place = Place {
+    adjacent: true,
+    tail_after_head: false,
+    tail_after_header: false,
+    distance: 1,
+    backwards: false,
+    topic: 0.0,
+    head_next_start: 0.0,
+    tail_block_start: false,
+    tail_opens_previous_block: false,
+    column_match: 0.0,
+};
 
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
 /// dump order.
@@ -691,6 +737,45 @@ mod tests {
 
     fn link(head: usize, tail: usize, score: f32) -> Link {
         Link { head, tail, score }
+    }
+
+    /// The shortcuts of `each_pair` against the computations they replace, on the sample:
+    /// a head's context equals the context of the tail right before it, bit for bit; the
+    /// next paragraph's start read from its `TailSide` equals `head_next_start`; a paragraph's
+    /// adjacent score equals the one with its tail window hashed.
+    #[test]
+    fn shared_contexts_and_classes_equal_the_recomputed_ones() {
+        let text = include_str!("../../../tests/fixtures/sample_dump.txt");
+        let p = super::super::prepare(text);
+        let (texts, infos, items, lex) = (&p.texts, &p.infos, &p.items, &p.lex);
+        let bits = |v: &Vector| format!("{v:?}");
+        let (mut contexts, mut classes, mut scores) = (0, 0, 0);
+        for k in 1..items.len() {
+            let (prev, i) = (items[k - 1], items[k]);
+            if is_tail_candidate(&infos[prev]) {
+                let head = evidence::context(lex, items, k, true);
+                let tail = evidence::context(lex, items, k - 1, false);
+                assert_eq!(bits(&head), bits(&tail), "{k}");
+                contexts += 1;
+            }
+            if is_tail_candidate(&infos[i]) {
+                let side = TailSide::of_paragraph(lex, i, &texts[i], &infos[i]);
+                let shared = side
+                    .join_class()
+                    .map_or(0.0, |c| -super::super::joinlm::tail_prior(c));
+                let direct = head_next_start(texts, infos, items, k - 1);
+                assert_eq!(shared.to_bits(), direct.to_bits(), "{k}");
+                classes += 1;
+                let a = adjacent_score(lex, &texts[prev], &texts[i], &infos[i]);
+                let b = adjacent_score_of(lex, &texts[prev], i, &texts[i], &infos[i]);
+                assert_eq!(a.to_bits(), b.to_bits(), "{k}");
+                scores += 1;
+            }
+        }
+        assert!(
+            contexts > 30 && classes > 30 && scores > 30,
+            "{contexts} {classes} {scores}"
+        );
     }
 
     /// The matching as first written (linear searches of `chosen`), for comparison.
