@@ -100,9 +100,8 @@ fn each_pair<T>(
     lex: &Lexicon,
     make: impl Fn(usize, usize, &[f32; evidence::N]) -> T,
 ) -> Vec<T> {
-    let heads: Vec<usize> = (0..items.len())
-        .filter(|&k| is_head(&texts[items[k]], &infos[items[k]]))
-        .collect();
+    let layout = Layout::new(texts, infos, items);
+    let heads: Vec<usize> = (0..items.len()).filter(|&k| layout.is_head[k]).collect();
     if heads.is_empty() {
         return Vec::new();
     }
@@ -299,9 +298,7 @@ impl Layout {
             ends_head,
         }
     }
-}
 
-impl Layout {
     /// How closely the block the head at `hk` ends matches in length the block the tail at
     /// `tk` opens, when that block also ends in a head (two full columns of one article are
     /// about as long): 1 for equal lengths, falling to 0 at a 10 % difference.
