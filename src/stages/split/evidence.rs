@@ -231,20 +231,17 @@ impl Brackets {
     /// The marks `head` opens and does not close by its end (a quotation or an aside the
     /// column break interrupted).
     pub fn open_at_end(head: &str) -> Self {
-        let (mut q, mut p) = (0i32, 0i32);
+        let mut open = Brackets::default();
         for c in head.chars() {
             match c {
-                '“' => q = 1,
-                '”' => q = 0,
-                '（' | '(' => p = 1,
-                '）' | ')' => p = 0,
+                '“' => open.quote = true,
+                '”' => open.quote = false,
+                '（' | '(' => open.paren = true,
+                '）' | ')' => open.paren = false,
                 _ => {}
             }
         }
-        Brackets {
-            quote: q > 0,
-            paren: p > 0,
-        }
+        open
     }
 
     /// The marks `tail` closes before it opens one (it starts inside a quotation or an aside).
