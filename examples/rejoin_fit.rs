@@ -28,6 +28,7 @@ struct Dump {
     rows: std::ops::Range<usize>,
     cands: Vec<rejoin::Candidate>,
     items: Vec<usize>,
+    texts: Vec<String>,
 }
 
 /// A second-stage row: score, head margin, tail margin, adjacent, 1.
@@ -88,6 +89,7 @@ fn rows_of(
             rows: start..rows.len(),
             cands,
             items: p.items,
+            texts: p.texts,
         });
     }
 }
@@ -334,6 +336,39 @@ fn main() {
         }
         return;
     }
+    // `CSV=FILE`: every candidate as a line `dump,head,tail,label,head end,tail start,features…`, for exploring
+    // other models of the same evidence outside Rust.
+    if let Ok(path) = std::env::var("CSV") {
+        let mut out = String::from("dump,head,tail,y,head_end,tail_start");
+        for name in evidence::NAMES {
+            out.push(',');
+            out.push_str(name);
+        }
+        out.push('\n');
+        for (g, d) in groups.iter().enumerate() {
+            for (c, r) in d.cands.iter().zip(&rows[d.rows.clone()]) {
+                let clip = |s: String| s.replace(',', "，");
+                let end: String = d.texts[c.head].chars().rev().take(3).collect();
+                let start: String = d.texts[c.tail].chars().take(3).collect();
+                out.push_str(&format!(
+                    "{g},{},{},{},{},{}",
+                    c.head,
+                    c.tail,
+                    u8::from(r.y),
+                    clip(end.chars().rev().collect()),
+                    clip(start)
+                ));
+                for v in &r.x[..evidence::N] {
+                    out.push_str(&format!(",{v}"));
+                }
+                out.push('\n');
+            }
+        }
+        if let Err(e) = std::fs::write(&path, out) {
+            eprintln!("{path}: {e}");
+        }
+        return;
+    }
     // `SAMPLE=FILE:h-t,h-t,…@WEIGHT`: an annotated real dump whose true pairs (paragraph
     // indices) are given; its candidates enter the fit with that weight, as a constraint
     // that the real layout's decisions stay right.
@@ -370,6 +405,7 @@ fn main() {
                 rows: start..rows.len(),
                 cands,
                 items: p.items,
+                texts: p.texts,
             });
         }
     }
