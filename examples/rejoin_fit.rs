@@ -7,13 +7,20 @@
 //! ```
 //!
 //! Prints the fitted weights as Rust constants, and for the compiled-in and the fitted weights
-//! the share of heads whose best candidate is their true tail. Never fit on the held-out seed.
+//! the share of heads whose best candidate is their true tail. Never fit on the held-out seeds
+//! (7 and 11).
+//!
+//! `BOOST=config/rejoin-trees.txt` fits the boosted trees (`split::boost`) instead, over the
+//! features and the compiled-in linear score, writes them there, and fits the second stage
+//! (`evidence::STAGE2`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by
+//! trees fitted without it). Several dump folders may be given (the trees want more data than
+//! the linear model: seeds 1–5).
 #![allow(clippy::needless_range_loop)] // dense matrix code: indices address rows and columns
 use std::path::Path;
 
 use presswire::eval::truth::PieceRole;
 use presswire::source::decode::decode;
-use presswire::stages::split::{evidence, prepare, rejoin};
+use presswire::stages::split::{boost, evidence, prepare, rejoin};
 
 #[derive(Clone, Copy)]
 struct Row {
@@ -97,18 +104,23 @@ fn rows_of(
 const D: usize = evidence::N + 1;
 
 /// Second-stage rows: the pairs the matching chooses when candidates are scored with the
-/// first-stage weights `w` (bias last), with their inputs and labels.
-fn stage2_rows(rows: &[Row], dumps: &[Dump], w: &[f64; D], threshold: f32) -> Vec<Row2> {
+/// first-stage `score`, with their inputs and labels.
+fn stage2_rows(
+    rows: &[Row],
+    dumps: &[Dump],
+    score: impl Fn(usize) -> f32,
+    threshold: f32,
+) -> Vec<Row2> {
     let mut out = Vec::new();
     for d in dumps {
         let scored: Vec<rejoin::Link> = d
             .cands
             .iter()
-            .zip(&rows[d.rows.clone()])
-            .map(|(c, r)| rejoin::Link {
+            .zip(d.rows.clone())
+            .map(|(c, i)| rejoin::Link {
                 head: c.head,
                 tail: c.tail,
-                score: r.x.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f64>() as f32,
+                score: score(i),
             })
             .collect();
         let chosen = rejoin::matched(&scored, threshold);
@@ -225,11 +237,18 @@ fn top1<const D: usize>(
     get: impl Fn(&Row) -> [f64; D],
     w: &[f64; D],
 ) -> (f64, usize, usize) {
+    top1_by(rows, |i| {
+        get(&rows[i]).iter().zip(w.iter()).map(|(a, b)| a * b).sum()
+    })
+}
+
+/// [`top1`] for any scoring of the rows (by row index).
+fn top1_by(rows: &[Row], score: impl Fn(usize) -> f64) -> (f64, usize, usize) {
     let mut best: std::collections::HashMap<(usize, usize), (f64, bool)> = Default::default();
     let mut false_pos = 0;
     let mut true_pos = 0;
-    for r in rows {
-        let z: f64 = get(r).iter().zip(w.iter()).map(|(a, b)| a * b).sum();
+    for (i, r) in rows.iter().enumerate() {
+        let z = score(i);
         if z >= 0.0 {
             if r.y {
                 true_pos += 1;
@@ -421,6 +440,12 @@ fn main() {
     cur[evidence::N] = f64::from(evidence::BIAS);
     let (a, tp, fp) = top1(&rows, |r| r.x, &cur);
     println!("compiled-in weights: top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    // `BOOST=FILE`: fit the boosted trees over the features and the compiled-in linear score
+    // instead, write them to FILE, and fit the second stage on their scores.
+    if let Ok(out) = std::env::var("BOOST") {
+        boost_main(&rows, &groups, &out);
+        return;
+    }
     let lambda = std::env::var("LAMBDA")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -453,8 +478,116 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(rejoin::THRESHOLD);
-    let matched = stage2_rows(&rows, &groups, &w, threshold);
-    let w2 = fit(&matched, |r: &Row2| (r.x, r.y, r.wt), lambda, &[]);
+    let matched = stage2_rows(
+        &rows,
+        &groups,
+        |i| {
+            rows[i]
+                .x
+                .iter()
+                .zip(w.iter())
+                .map(|(a, b)| a * b)
+                .sum::<f64>() as f32
+        },
+        threshold,
+    );
+    stage2_report(&matched, threshold);
+}
+
+fn features_of(r: &Row) -> [f32; evidence::N] {
+    let mut f = [0.0f32; evidence::N];
+    for (a, v) in f.iter_mut().zip(&r.x) {
+        *a = *v as f32;
+    }
+    f
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Fits the boosted trees (`TREES`, `DEPTH`, `RATE`, `MIN_HESS` override the defaults) on the
+/// candidates the linear score leaves at or above [`evidence::BOOST_FLOOR`], writes them to
+/// `out`, then fits and prints the second stage on their scores.
+fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
+    let d = boost::Params::default();
+    let params = boost::Params {
+        trees: env_or("TREES", d.trees),
+        depth: env_or("DEPTH", d.depth),
+        learning_rate: env_or("RATE", d.learning_rate),
+        min_hessian: env_or("MIN_HESS", d.min_hessian),
+        ..d
+    };
+    let folds = env_or("FOLDS", 2usize).max(2);
+    let mut fold = vec![0usize; rows.len()];
+    for (g, d) in groups.iter().enumerate() {
+        for i in d.rows.clone() {
+            fold[i] = g % folds;
+        }
+    }
+    let fit_on = |keep: &dyn Fn(usize) -> bool| {
+        let (mut x, mut y, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, r) in rows.iter().enumerate() {
+            let f = features_of(r);
+            let s = evidence::score(&f);
+            if s >= evidence::BOOST_FLOOR && keep(i) {
+                x.push(evidence::boost_input(&f, s).to_vec());
+                y.push(r.y);
+                w.push(r.wt);
+            }
+        }
+        println!(
+            "boosting on {} candidates ({} true)",
+            x.len(),
+            y.iter().filter(|&&t| t).count()
+        );
+        boost::fit(&x, &y, &w, &params)
+    };
+    let score_with = |forest: &boost::Forest, r: &Row| {
+        let f = features_of(r);
+        let s = evidence::score(&f);
+        if s < evidence::BOOST_FLOOR {
+            s
+        } else {
+            forest.score(&evidence::boost_input(&f, s))
+        }
+    };
+    println!("{params:?}, {folds} folds for the second stage");
+    let forest = fit_on(&|_| true);
+    let (a, tp, fp) = top1_by(rows, |i| f64::from(evidence::score(&features_of(&rows[i]))));
+    println!("linear (compiled-in):   top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    let (a, tp, fp) = top1_by(rows, |i| {
+        f64::from(evidence::pair_score(&features_of(&rows[i])))
+    });
+    println!("trees (compiled-in):    top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    let (a, tp, fp) = top1_by(rows, |i| f64::from(score_with(&forest, &rows[i])));
+    println!("trees (fitted, seen):   top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    if let Err(e) = std::fs::write(out, forest.to_text()) {
+        eprintln!("{out}: {e}");
+    }
+    // Out-of-fold scores: each dump scored by trees fitted without it, as on unseen dumps.
+    let mut oof = vec![0.0f32; rows.len()];
+    for k in 0..folds {
+        let f = fit_on(&|i| fold[i] != k);
+        for (i, r) in rows.iter().enumerate() {
+            if fold[i] == k {
+                oof[i] = score_with(&f, r);
+            }
+        }
+    }
+    let (a, tp, fp) = top1_by(rows, |i| f64::from(oof[i]));
+    println!("trees (out of fold):    top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    let threshold = env_or("THRESH", rejoin::THRESHOLD);
+    let matched = stage2_rows(rows, groups, |i| oof[i], threshold);
+    stage2_report(&matched, threshold);
+}
+
+/// Fits the second stage on `matched` and prints what it keeps and its constants.
+fn stage2_report(matched: &[Row2], threshold: f32) {
+    let w2 = fit(matched, |r: &Row2| (r.x, r.y, r.wt), 1.0, &[]);
     let t = matched.iter().filter(|r| r.y && r.wt == 1.0).count();
     let n = matched.iter().filter(|r| r.wt == 1.0).count();
     println!("matched pairs at threshold {threshold}: {n} ({t} true); second stage keeps:");

@@ -150,6 +150,29 @@ pub fn score(f: &[f32; N]) -> f32 {
         .sum::<f32>()
 }
 
+/// Linear log-odds ([`score`]) from which a pair is scored by the boosted trees
+/// ([`pair_score`]); below it a pair is hopeless either way and keeps the cheaper linear score
+/// (the trees were fitted on the pairs at or above it).
+pub const BOOST_FLOOR: f32 = -10.0;
+
+/// The first-stage log-odds that the tail continues the head: the boosted trees
+/// ([`super::boost`]) over the features and their linear score, from [`BOOST_FLOOR`] on.
+pub fn pair_score(f: &[f32; N]) -> f32 {
+    let s = score(f);
+    if s < BOOST_FLOOR {
+        return s;
+    }
+    super::boost::forest().score(&boost_input(f, s))
+}
+
+/// The boosted trees' input: the features, then their linear score `s`.
+pub fn boost_input(f: &[f32; N], s: f32) -> [f32; N + 1] {
+    let mut x = [0.0; N + 1];
+    x[..N].copy_from_slice(f);
+    x[N] = s;
+    x
+}
+
 /// Number of second-stage inputs ([`rescore`]).
 pub const N2: usize = 4;
 
@@ -161,7 +184,7 @@ pub const N2: usize = 4;
 /// Fitted by logistic regression (`rejoin_fit`, same dumps and sample constraint as
 /// [`WEIGHTS`]) over the 612 pairs the matching chooses on dev seed 1 with the fitted
 /// [`WEIGHTS`] (551 true; each head's best pair enters from [`super::rejoin::BEST_FLOOR`]).
-pub const STAGE2: [f32; N2 + 1] = [-2.484, 0.191, 0.734, 0.340, 0.009];
+pub const STAGE2: [f32; N2 + 1] = [-2.351, 0.099, 0.781, 0.180, -1.732];
 
 /// The second-stage log-odds of `x` = `[score, head margin, tail margin, adjacent]`.
 pub fn rescore(x: &[f32; N2]) -> f32 {

@@ -15,6 +15,7 @@
 
 pub mod assign;
 pub mod blocks;
+pub mod boost;
 pub mod evidence;
 pub mod joinlm;
 pub mod kinds;

@@ -87,7 +87,7 @@ pub fn scored(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) 
     each_pair(texts, infos, items, lex, |head, tail, f| Link {
         head,
         tail,
-        score: evidence::score(f),
+        score: evidence::pair_score(f),
     })
 }
 
@@ -437,7 +437,7 @@ pub fn score_all(cands: &[Candidate]) -> Vec<Link> {
         .map(|c| Link {
             head: c.head,
             tail: c.tail,
-            score: evidence::score(&c.features),
+            score: evidence::pair_score(&c.features),
         })
         .collect()
 }
