@@ -15,6 +15,7 @@
 
 pub mod assign;
 pub mod blocks;
+pub mod charlm;
 pub mod evidence;
 pub mod joinlm;
 pub mod kinds;
