@@ -428,7 +428,8 @@ impl Model {
         let pb2 = self.pb(ut1.b1, bt_c.b, ut2.u);
         let pt2 = interpolate(bc_c.t2, self.tri(bc, t2), pb2);
         let ps2 = interpolate(ut1.s1, bt_c.s2, pb2);
-        [pt1.ln() - ps1.ln(), pt2.ln() - ps2.ln()]
+        // One logarithm per feature: ln(a/b) differs from ln a − ln b by rounding only.
+        [(pt1 / ps1).ln(), (pt2 / ps2).ln()]
     }
 }
 
