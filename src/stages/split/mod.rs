@@ -16,6 +16,7 @@
 pub mod assign;
 pub mod blocks;
 pub mod boost;
+pub mod charlm;
 pub mod evidence;
 pub mod joinlm;
 pub mod kinds;
