@@ -534,7 +534,7 @@ fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
             let f = features_of(r);
             let s = evidence::score(&f);
             if s >= evidence::BOOST_FLOOR && keep(i) {
-                x.push(evidence::boost_input(&f, s).to_vec());
+                x.push(evidence::boost_input(&f, s)[..=evidence::N].to_vec());
                 y.push(r.y);
                 w.push(r.wt);
             }

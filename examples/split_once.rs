@@ -43,6 +43,9 @@ fn main() {
     let _ = presswire::stages::split::segment::crosses("有力推", "动财政");
     // The word table is parsed on first use too (≈ 0.09 G instructions): load it here.
     let _ = presswire::stages::split::words::freq(&['推', '动']);
+    // So are the character model of the join and the boosted trees.
+    let _ = presswire::stages::split::charlm::join_features("有力推", "动财政");
+    let _ = presswire::stages::split::boost::forest().len();
     let bytes: usize = texts.iter().map(String::len).sum();
     let t = std::time::Instant::now();
     let n = run_all(&texts);

@@ -9,7 +9,8 @@
 //! `split FEATURE THRESHOLD LEFT RIGHT` (go to node `LEFT` when the feature is ≤ the threshold)
 //! or `leaf VALUE`, node numbers counting from the tree's first node. The log-odds is `B` plus
 //! the leaf value of every tree. Hand-rolled rather than a crate: fitting is 150 lines over a
-//! few thousand rows, and scoring must stay a few hundred comparisons per pair.
+//! few tens of thousands of rows, and scoring (the padded layout [`Flat`]) must stay about 25
+//! instructions per tree and pair.
 
 use std::sync::OnceLock;
 
@@ -44,101 +45,120 @@ pub fn forest() -> &'static Flat {
     FOREST.get_or_init(|| Flat::new(&Forest::parse(TREES_TXT).unwrap_or_default()))
 }
 
-/// A forest with every tree padded to the same full depth and stored level by level, so that
-/// scoring a tree is `depth` compare-and-step moves with no branch on the node kind (a split
-/// under an early leaf always goes left, and every leaf under it carries its value).
+/// Depth of every tree of a [`Flat`] forest (shallower trees are padded; deeper ones are not
+/// accepted: [`Params::depth`] must stay at or below it).
+pub const FLAT_DEPTH: usize = 4;
+
+/// Width of a [`Flat`] forest's input: features are read as `x[feature % WIDTH]`, so the
+/// inner loop needs no bounds check (inputs are padded with zeros to this width).
+pub const WIDTH: usize = 64;
+
+const SPLITS: usize = (1 << FLAT_DEPTH) - 1;
+const LEAVES: usize = 1 << FLAT_DEPTH;
+
+/// One tree of a [`Flat`] forest: its splits in breadth-first order and its leaves.
+#[derive(Clone, Copy, Debug)]
+struct FlatTree {
+    feature: [u8; SPLITS],
+    threshold: [f32; SPLITS],
+    leaf: [f32; LEAVES],
+}
+
+/// A forest with every tree padded to depth [`FLAT_DEPTH`], so that scoring a tree is four
+/// compare-and-step moves with no branch on the node kind (a split under an early leaf always
+/// goes left, and every leaf under it carries its value).
 #[derive(Clone, Debug, Default)]
 pub struct Flat {
     base: f32,
-    depth: usize,
-    /// Per tree, its `2^depth − 1` splits in breadth-first order: feature and threshold.
-    feature: Vec<u16>,
-    threshold: Vec<f32>,
-    /// Per tree, its `2^depth` leaf values, left to right.
-    leaf: Vec<f32>,
+    trees: Vec<FlatTree>,
 }
 
 impl Flat {
-    /// The padded layout of `f`.
+    /// The padded layout of `f`; empty if a tree is deeper than [`FLAT_DEPTH`] or reads a
+    /// feature at or past [`WIDTH`].
     pub fn new(f: &Forest) -> Self {
-        let depth = f
+        let fits = f
             .roots
             .iter()
-            .map(|&r| f.depth_at(r as usize))
-            .max()
-            .unwrap_or(0);
-        let (splits, leaves) = ((1usize << depth) - 1, 1usize << depth);
-        let mut flat = Flat {
-            base: f.base,
-            depth,
-            feature: vec![0; splits * f.roots.len()],
-            threshold: vec![f32::INFINITY; splits * f.roots.len()],
-            leaf: vec![0.0; leaves * f.roots.len()],
+            .all(|&r| f.depth_at(r as usize) <= FLAT_DEPTH)
+            && f.nodes.iter().all(|n| match n {
+                Node::Split { feature, .. } => usize::from(*feature) < WIDTH,
+                Node::Leaf(_) => true,
+            });
+        if !fits {
+            return Flat::default();
+        }
+        let blank = FlatTree {
+            feature: [0; SPLITS],
+            threshold: [f32::INFINITY; SPLITS],
+            leaf: [0.0; LEAVES],
         };
-        for (t, &root) in f.roots.iter().enumerate() {
-            flat.place(f, root as usize, t, 0);
-        }
-        flat
-    }
-
-    /// Copies the subtree at `node` of `f` into tree `t` at breadth-first position `pos`.
-    fn place(&mut self, f: &Forest, node: usize, t: usize, pos: usize) {
-        let splits = (1usize << self.depth) - 1;
-        match f.nodes.get(node) {
-            Some(Node::Split {
-                feature,
-                threshold,
-                left,
-                right,
-            }) if pos < splits => {
-                self.feature[t * splits + pos] = *feature;
-                self.threshold[t * splits + pos] = *threshold;
-                self.place(f, *left as usize, t, 2 * pos + 1);
-                self.place(f, *right as usize, t, 2 * pos + 2);
-            }
-            Some(Node::Leaf(v)) => {
-                // Every leaf position under `pos` (the splits there stay ≤ +∞: always left).
-                let (mut lo, mut hi) = (pos, pos);
-                while lo < splits {
-                    (lo, hi) = (2 * lo + 1, 2 * hi + 2);
-                }
-                let base = t << self.depth;
-                for k in lo..=hi {
-                    self.leaf[base + k - splits] = *v;
-                }
-            }
-            _ => {}
+        let trees = f
+            .roots
+            .iter()
+            .map(|&root| {
+                let mut t = blank;
+                place(f, root as usize, &mut t, 0);
+                t
+            })
+            .collect();
+        Flat {
+            base: f.base,
+            trees,
         }
     }
 
-    /// The log-odds for the features `x`.
-    pub fn score(&self, x: &[f32]) -> f32 {
-        let splits = (1usize << self.depth) - 1;
+    /// The log-odds for the features `x` (padded with zeros to [`WIDTH`]).
+    pub fn score(&self, x: &[f32; WIDTH]) -> f32 {
         let mut sum = self.base;
-        let trees = self.leaf.len() >> self.depth;
-        for t in 0..trees {
-            let (feature, threshold) = (
-                &self.feature[t * splits..(t + 1) * splits],
-                &self.threshold[t * splits..(t + 1) * splits],
-            );
-            let mut pos = 0;
-            for _ in 0..self.depth {
-                let v = x.get(usize::from(feature[pos])).copied().unwrap_or(0.0);
-                pos = 2 * pos + 1 + usize::from(v > threshold[pos]);
+        for t in &self.trees {
+            let mut pos = 0usize;
+            for _ in 0..FLAT_DEPTH {
+                let k = pos % SPLITS;
+                let v = x[usize::from(t.feature[k]) % WIDTH];
+                pos = 2 * pos + 1 + usize::from(v > t.threshold[k]);
             }
-            sum += self.leaf[(t << self.depth) + pos - splits];
+            sum += t.leaf[(pos - SPLITS) % LEAVES];
         }
         sum
     }
 
     /// Number of trees.
     pub fn len(&self) -> usize {
-        self.leaf.len() >> self.depth
+        self.trees.len()
     }
 
     /// Whether the forest has no tree.
     pub fn is_empty(&self) -> bool {
-        self.leaf.is_empty()
+        self.trees.is_empty()
+    }
+}
+
+/// Copies the subtree at `node` of `f` into `t` at breadth-first position `pos`.
+fn place(f: &Forest, node: usize, t: &mut FlatTree, pos: usize) {
+    match f.nodes.get(node) {
+        Some(Node::Split {
+            feature,
+            threshold,
+            left,
+            right,
+        }) if pos < SPLITS => {
+            t.feature[pos] = *feature as u8;
+            t.threshold[pos] = *threshold;
+            place(f, *left as usize, t, 2 * pos + 1);
+            place(f, *right as usize, t, 2 * pos + 2);
+        }
+        Some(Node::Leaf(v)) => {
+            // Every leaf position under `pos` (the splits there stay ≤ +∞: always left).
+            let (mut lo, mut hi) = (pos, pos);
+            while lo < SPLITS {
+                (lo, hi) = (2 * lo + 1, 2 * hi + 2);
+            }
+            for k in lo..=hi {
+                t.leaf[k - SPLITS] = *v;
+            }
+        }
+        _ => {}
     }
 }
 
@@ -288,9 +308,9 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            trees: 300,
+            trees: 200,
             depth: 4,
-            learning_rate: 0.05,
+            learning_rate: 0.075,
             lambda: 1.0,
             min_hessian: 1.0,
             bins: 64,
@@ -464,8 +484,13 @@ mod tests {
         let f = fit(&x, &y, &vec![1.0; x.len()], &p);
         let flat = Flat::new(&f);
         assert_eq!(flat.len(), 30);
+        let pad = |r: &[f32]| {
+            let mut x = [0.0; WIDTH];
+            x[..r.len()].copy_from_slice(r);
+            x
+        };
         for r in &x {
-            assert_eq!(flat.score(r), f.score(r), "{r:?}");
+            assert_eq!(flat.score(&pad(r)), f.score(r), "{r:?}");
         }
         // The compiled-in forest, on rows of its own kind.
         let (Ok(f), flat) = (Forest::parse(TREES_TXT), forest()) else {
@@ -475,8 +500,20 @@ mod tests {
             let r: Vec<f32> = (0..super::super::evidence::N + 1)
                 .map(|k| ((i * 7 + k * 13) % 17) as f32 * 0.5 - 4.0)
                 .collect();
-            assert_eq!(flat.score(&r), f.score(&r));
+            assert_eq!(flat.score(&pad(&r)), f.score(&r));
         }
+        // A tree deeper than the flat layout takes is refused, not truncated.
+        let deep = fit(
+            &x,
+            &y,
+            &vec![1.0; x.len()],
+            &Params {
+                trees: 3,
+                depth: FLAT_DEPTH + 2,
+                ..Params::default()
+            },
+        );
+        assert!(Flat::new(&deep).is_empty());
     }
 
     #[test]
