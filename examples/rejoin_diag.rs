@@ -45,7 +45,9 @@ fn main() {
         None => evidence::rescore(x),
     };
     // `HEADLINES=1`: only the headline → body decision of `prepare` (`HEADLINE_CUT`).
+    // `HEADLINES=trees`: the same with the first stage's full score (boosted trees).
     let headlines = std::env::var_os("HEADLINES").is_some();
+    let trees = std::env::var("HEADLINES").is_ok_and(|v| v == "trees");
     let mut headline_scores: Vec<(f32, bool)> = Vec::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut skipped = 0;
@@ -91,6 +93,7 @@ fn main() {
                     Some(w) => {
                         w[evidence::N] + f.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f32>()
                     }
+                    None if trees => evidence::pair_score(&f),
                     None => evidence::score(&f),
                 };
                 headline_scores.push((s, is_true(h, t)));
@@ -219,7 +222,7 @@ fn main() {
         }
     }
     if headlines {
-        for cut in [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] {
+        for cut in [0.0f32, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] {
             let t = headline_scores.iter().filter(|x| x.0 >= cut && x.1).count();
             let f = headline_scores
                 .iter()

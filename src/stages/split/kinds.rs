@@ -131,15 +131,45 @@ fn is_lead(s: &str) -> bool {
     {
         return true;
     }
-    // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
+    opens_dated(s)
+}
+
+/// Opens with a time phrase, a dated `消息` or a source's own lead-in (the part of
+/// [`is_lead`] that is not a lead word).
+fn opens_dated(s: &str) -> bool {
+    // `11月24日，`, `党史学习教育开展以来，`, `11月5日消息，`: a time phrase (or a dated
+    // `消息`) closed by a comma early on.
     let head = &s[..s.char_indices().nth(16).map_or(s.len(), |(i, _)| i)];
     if let Some(pos) = head.find('，') {
         let before = &head[..pos];
-        if before.ends_with("以来") || before.ends_with("期间") || before.ends_with('日') {
+        if before.ends_with("以来")
+            || before.ends_with("期间")
+            || before.ends_with('日')
+            || (before.ends_with("日消息") && before.contains('月'))
+        {
             return true;
         }
     }
-    false
+    // `新浪科技讯 北京时间…`, `中国台球协会官网讯（记者…）`: a source's own lead-in, 2–10 Han
+    // characters and `讯`, then a space, a bracket, a date or `北京时间`.
+    let prefix = s
+        .chars()
+        .take(11)
+        .take_while(|&c| is_han(c) && c != '讯')
+        .count();
+    if !(2..=10).contains(&prefix) {
+        return false;
+    }
+    let mut rest = s.char_indices().skip(prefix);
+    match (rest.next(), rest.next()) {
+        (Some((_, '讯')), Some((i, c))) => {
+            matches!(c, ' ' | '\u{3000}' | '（' | '(')
+                || c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || s[i..].starts_with("北京时间")
+        }
+        _ => false,
+    }
 }
 
 /// Parses a leading dateline: `本报讯(韦青松)`, `新华社北京11月5日电（记者 X）`, `本报讯 `.
@@ -624,6 +654,21 @@ mod tests {
         ));
         assert!(!ends_sentence("有力推"));
         assert!(!ends_sentence("“三会一课”“主题党日”等活动开展"));
+    }
+
+    #[test]
+    fn dated_news_and_source_lead_ins_open_articles() {
+        assert!(is_lead("11月5日消息，巨人网络发布公告"));
+        assert!(is_lead("北京时间１１月４日消息，"));
+        assert!(is_lead("新浪科技讯 北京时间11月3日上午消息"));
+        assert!(is_lead("新浪科技讯北京时间11月3日上午消息"));
+        assert!(is_lead("中国台球协会官网讯（记者 王伟）"));
+        assert!(is_lead("新浪美股讯１１月４日"));
+        // `讯` inside an ordinary word, or too far in, is not a lead-in.
+        assert!(!is_lead("移动通讯市场今年增长很快"));
+        assert!(!is_lead("通讯 员们"));
+        assert!(!is_lead("这是一段很长很长很长的前缀讯 北京"));
+        assert!(!is_lead("有关消息，他说"));
     }
 
     #[test]

@@ -5,21 +5,10 @@
 use super::*;
 
 fn is_lead_old(s: &str) -> bool {
-    if LEADS
+    LEADS
         .iter()
         .any(|l| s.starts_with(l) && l.chars().count() > 1)
-    {
-        return true;
-    }
-    // `11月24日，`, `党史学习教育开展以来，`: a time phrase closed by a comma early on.
-    let head = &s[..s.char_indices().nth(16).map_or(s.len(), |(i, _)| i)];
-    if let Some(pos) = head.find('，') {
-        let before = &head[..pos];
-        if before.ends_with("以来") || before.ends_with("期间") || before.ends_with('日') {
-            return true;
-        }
-    }
-    false
+        || opens_dated(s)
 }
 
 fn dateline_old(s: &str) -> Option<(Dateline, usize)> {

@@ -341,10 +341,10 @@ fn place_of(
     }
 }
 
-/// Log-odds that body paragraph `tail` continues `head` when it directly follows it (used to
-/// tell a cut-short paragraph from a headline).
+/// First-stage log-odds ([`evidence::pair_score`]) that body paragraph `tail` continues
+/// `head` when it directly follows it (used to tell a cut-short paragraph from a headline).
 pub fn adjacent_score(lex: &Lexicon, head: &str, tail: &str, tail_info: &Info) -> f32 {
-    evidence::score(&evidence::pair_features(
+    evidence::pair_score(&evidence::pair_features(
         lex,
         &HeadSide::new(lex, head),
         &TailSide::new(lex, tail, tail_info),
@@ -361,7 +361,7 @@ pub fn adjacent_score_of(
     tail_text: &str,
     tail_info: &Info,
 ) -> f32 {
-    evidence::score(&evidence::pair_features(
+    evidence::pair_score(&evidence::pair_features(
         lex,
         &HeadSide::new(lex, head),
         &TailSide::of_paragraph(lex, tail, tail_text, tail_info),
