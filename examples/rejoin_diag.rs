@@ -6,11 +6,14 @@
 //! not a candidate), `score` (below the matching threshold or not among its head's best),
 //! `matching` (the one-to-one matching chose other pairs), `stage2` (the second stage refused
 //! it). Found links then still have to survive assignment and ordering (`eval-split`).
+//! False links are counted by what the truth says of their ends: the head has its true tail
+//! elsewhere (`H` on the line), the tail its true head elsewhere (`T`), both, or neither.
 //!
 //! To try weights before compiling them in: `PW_W=…` (first stage, bias last) and `PW_W2=…`
 //! (second stage, bias first) as `rejoin_fit` prints them, `THRESH=…`, `ACCEPT=…`; `QUIET=1`
 //! prints the counts only. `HEADLINES=1` instead counts, for each cut, the headlines directly
-//! followed by body that a rejoin score would turn back into body (true breaks and not).
+//! followed by body that a rejoin score would turn back into body (true breaks and not):
+//! with the linear score, or with `HEADLINES=trees` the first stage's (boosted trees).
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -143,14 +146,28 @@ fn main() {
         for l in &links {
             if !is_true(l.head, l.tail) {
                 *counts.entry("false link").or_default() += 1;
+                // What the truth says of the two ends: the head has a true tail elsewhere
+                // (`H`), the tail a true head elsewhere (`T`).
+                let n = truth.pieces.len();
+                let head_has = (0..n).any(|t| is_true(l.head, t));
+                let tail_has = (0..n).any(|h| is_true(h, l.tail));
+                let kind = match (head_has, tail_has) {
+                    (true, true) => "false link: both ends taken",
+                    (true, false) => "false link: head's tail elsewhere",
+                    (false, true) => "false link: tail's head elsewhere",
+                    (false, false) => "false link: neither end",
+                };
+                *counts.entry(kind).or_default() += 1;
                 if quiet {
                     continue;
                 }
                 println!(
-                    "{stem} FALSE {:>3}->{:<3} {:+.2} {}|{}",
+                    "{stem} FALSE {:>3}->{:<3} {:+.2} {}{} {}|{}",
                     l.head,
                     l.tail,
                     l.score,
+                    if head_has { "H" } else { "-" },
+                    if tail_has { "T" } else { "-" },
                     ex(l.head, true),
                     ex(l.tail, false)
                 );
