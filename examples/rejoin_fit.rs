@@ -14,7 +14,9 @@
 //! features and the compiled-in linear score, writes them there, and fits the second stage
 //! (`evidence::STAGE2`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by
 //! trees fitted without it). Several dump folders may be given (the trees want more data than
-//! the linear model: seeds 1–5).
+//! the linear model: seeds 1–5). `FOREST=FILE` scores the "compiled-in" line with another
+//! trees file, e.g. to compare two fits on held-out dumps (`TREES=1` makes the fit itself
+//! quick there; its output file is then of no use).
 #![allow(clippy::needless_range_loop)] // dense matrix code: indices address rows and columns
 use std::path::Path;
 
@@ -559,8 +561,28 @@ fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
     let forest = fit_on(&|_| true);
     let (a, tp, fp) = top1_by(rows, |i| f64::from(evidence::score(&features_of(&rows[i]))));
     println!("linear (compiled-in):   top-1 {a:.4}, ≥0: {tp} true {fp} false");
+    // `FOREST=FILE`: score "compiled-in" with that trees file instead (to compare forests on
+    // held-out dumps without compiling them in).
+    let loaded = std::env::var("FOREST").ok().map(|p| {
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
+            eprintln!("{p}: {e}");
+            std::process::exit(2)
+        });
+        boost::Flat::new(&boost::Forest::parse(&text).unwrap_or_default())
+    });
     let (a, tp, fp) = top1_by(rows, |i| {
-        f64::from(evidence::pair_score(&features_of(&rows[i])))
+        let f = features_of(&rows[i]);
+        f64::from(match &loaded {
+            Some(forest) => {
+                let s = evidence::score(&f);
+                if s < evidence::BOOST_FLOOR {
+                    s
+                } else {
+                    forest.score(&evidence::boost_input(&f, s))
+                }
+            }
+            None => evidence::pair_score(&f),
+        })
     });
     println!("trees (compiled-in):    top-1 {a:.4}, ≥0: {tp} true {fp} false");
     let (a, tp, fp) = top1_by(rows, |i| f64::from(score_with(&forest, &rows[i])));
