@@ -263,6 +263,17 @@ impl Cursor<'_> {
     fn u32(&mut self) -> Option<u32> {
         u32::try_from(self.varint()?).ok()
     }
+
+    /// The next key of an ascending list stored as deltas (`key` holds the previous one):
+    /// `None` when the list does not ascend (a zero delta after the first) or overflows.
+    fn next_key(&mut self, key: &mut u64, first: bool) -> Option<u64> {
+        let delta = self.varint()?;
+        if delta == 0 && !first {
+            return None;
+        }
+        *key = key.checked_add(delta)?;
+        Some(*key)
+    }
 }
 
 impl Model {
@@ -293,13 +304,9 @@ impl Model {
         let mut bi_index = CodeMap::default();
         bi_index.reserve(nb);
         let mut bi = Vec::with_capacity(nb + 1);
-        let mut key = 0u64;
+        let mut prev = 0u64;
         for index in 0..nb {
-            let delta = r.varint()?;
-            if delta == 0 && index > 0 {
-                return None;
-            }
-            key += delta;
+            let key = r.next_key(&mut prev, index == 0)?;
             let first = usize::try_from(key / u64::from(v)).ok()?;
             let b = r.u32()?.checked_add(1)?;
             let s2 = r.u32()?;
@@ -316,13 +323,9 @@ impl Model {
         let nt = r.u32()? as usize;
         let mut tri_next = Vec::with_capacity(nt);
         let mut tri_count = Vec::with_capacity(nt);
-        let (mut key, mut filled) = (0u64, 0usize);
+        let (mut prev, mut filled) = (0u64, 0usize);
         for index in 0..nt {
-            let delta = r.varint()?;
-            if delta == 0 && index > 0 {
-                return None;
-            }
-            key += delta;
+            let key = r.next_key(&mut prev, index == 0)?;
             let b = usize::try_from(key / u64::from(v)).ok()?;
             let t = r.u32()?.checked_add(1)?;
             // Bigrams up to `b` start here or earlier (continuations are grouped by bigram).
