@@ -570,19 +570,9 @@ fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
         });
         boost::Flat::new(&boost::Forest::parse(&text).unwrap_or_default())
     });
+    let compiled = loaded.as_ref().unwrap_or_else(|| boost::forest());
     let (a, tp, fp) = top1_by(rows, |i| {
-        let f = features_of(&rows[i]);
-        f64::from(match &loaded {
-            Some(forest) => {
-                let s = evidence::score(&f);
-                if s < evidence::BOOST_FLOOR {
-                    s
-                } else {
-                    forest.score(&evidence::boost_input(&f, s))
-                }
-            }
-            None => evidence::pair_score(&f),
-        })
+        f64::from(evidence::pair_score_with(compiled, &features_of(&rows[i])))
     });
     println!("trees (compiled-in):    top-1 {a:.4}, ≥0: {tp} true {fp} false");
     let (a, tp, fp) = top1_by(rows, |i| f64::from(score_with(&forest, &rows[i])));

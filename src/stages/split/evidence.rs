@@ -164,11 +164,16 @@ pub const BOOST_FLOOR: f32 = -7.0;
 /// The first-stage log-odds that the tail continues the head: the boosted trees
 /// ([`super::boost`]) over the features and their linear score, from [`BOOST_FLOOR`] on.
 pub fn pair_score(f: &[f32; N]) -> f32 {
+    pair_score_with(super::boost::forest(), f)
+}
+
+/// [`pair_score`] with another forest than the compiled-in one (for comparing fits).
+pub fn pair_score_with(forest: &super::boost::Flat, f: &[f32; N]) -> f32 {
     let s = score(f);
     if s < BOOST_FLOOR {
         return s;
     }
-    super::boost::forest().score(&boost_input(f, s))
+    forest.score(&boost_input(f, s))
 }
 
 /// The boosted trees' input: the features, then their linear score `s`, then zeros.
