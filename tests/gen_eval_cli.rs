@@ -82,6 +82,46 @@ fn generator_is_deterministic_and_eval_reports_every_figure() {
         );
     }
     assert_eq!(v["furniture_leaked"], 0);
+
+    // Two folders are scored together: `b` is a copy of `a`, so the counts double and every
+    // figure stays what `a` alone gave.
+    let o = Command::new(BIN)
+        .args(["eval-split", "--json"])
+        .arg(dir.path().join("a"))
+        .arg(dir.path().join("b"))
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let both: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    assert_eq!(both["dumps"], 16);
+    assert_eq!(
+        both["true_joins"].as_u64(),
+        v["true_joins"].as_u64().map(|n| 2 * n)
+    );
+    for k in [
+        "assignment_accuracy",
+        "rejoin_recall",
+        "title_accuracy",
+        "kendall_tau",
+    ] {
+        let (x, y) = (
+            v[k].as_f64().unwrap_or(-9.0),
+            both[k].as_f64().unwrap_or(-9.0),
+        );
+        assert!((x - y).abs() < 1e-9, "{k}: {x} alone, {y} pooled");
+    }
+
+    // `--truth` names one folder's truth: with two dump folders it is refused.
+    let o = Command::new(BIN)
+        .args(["eval-split", "--truth"])
+        .arg(dir.path().join("a/.truth"))
+        .arg(dir.path().join("a"))
+        .arg(dir.path().join("b"))
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--truth"));
 }
 
 #[test]

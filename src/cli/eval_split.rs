@@ -7,9 +7,11 @@ use presswire::eval;
 /// `presswire eval-split`.
 #[derive(Debug, clap::Args)]
 pub struct EvalSplitArgs {
-    /// Folder of dumps written by `gen-dumps`.
-    pub dir: PathBuf,
-    /// Folder of truth files; default `<dir>/.truth`.
+    /// Folders of dumps written by `gen-dumps`; several are scored together (their counts
+    /// pooled: one set of figures over all their dumps).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder of truth files, with a single dump folder; default `<dir>/.truth`.
     #[arg(long)]
     pub truth: Option<PathBuf>,
     /// Print the figures as one JSON object.
@@ -22,16 +24,23 @@ pub struct EvalSplitArgs {
 /// # Errors
 /// If the folders or a truth file cannot be read.
 pub fn run(args: EvalSplitArgs) -> anyhow::Result<()> {
-    let truth = args
-        .truth
-        .clone()
-        .unwrap_or_else(|| args.dir.join(".truth"));
-    let (tally, spent) = eval::evaluate(&args.dir, &truth)?;
     anyhow::ensure!(
-        tally.dumps > 0,
-        "no dump with a truth file in {}",
-        args.dir.display()
+        args.truth.is_none() || args.dirs.len() == 1,
+        "--truth names the truth folder of one dump folder, but {} were given",
+        args.dirs.len()
     );
+    let mut tally = eval::score::Tally::default();
+    let mut spent = std::time::Duration::ZERO;
+    for dir in &args.dirs {
+        let truth = args.truth.clone().unwrap_or_else(|| dir.join(".truth"));
+        let before = tally.dumps;
+        spent += eval::evaluate_into(dir, &truth, &mut tally)?;
+        anyhow::ensure!(
+            tally.dumps > before,
+            "no dump with a truth file in {}",
+            dir.display()
+        );
+    }
     let mbps = tally.bytes as f64 / 1e6 / spent.as_secs_f64().max(1e-9);
     let figures = tally.figures();
     if args.json {

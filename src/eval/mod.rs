@@ -75,6 +75,16 @@ pub fn load_dump(dir: &Path, truth_dir: &Path, name: &str) -> anyhow::Result<Opt
 /// If a folder cannot be listed or a truth file is unreadable.
 pub fn evaluate(dir: &Path, truth_dir: &Path) -> anyhow::Result<(Tally, Duration)> {
     let mut tally = Tally::default();
+    let spent = evaluate_into(dir, truth_dir, &mut tally)?;
+    Ok((tally, spent))
+}
+
+/// [`evaluate`] adding to `tally` (several folders pool their counts); returns the time spent
+/// in split + clean.
+///
+/// # Errors
+/// As [`evaluate`].
+pub fn evaluate_into(dir: &Path, truth_dir: &Path, tally: &mut Tally) -> anyhow::Result<Duration> {
     let mut spent = Duration::ZERO;
     for name in dump_names(dir)? {
         let Some(d) = load_dump(dir, truth_dir, &name)? else {
@@ -90,7 +100,7 @@ pub fn evaluate(dir: &Path, truth_dir: &Path) -> anyhow::Result<(Tally, Duration
         let records = clean(split(&d.text));
         spent += start.elapsed();
         tally.bytes += d.text.len();
-        score::score(&d.truth, &records, &mut tally);
+        score::score(&d.truth, &records, tally);
     }
-    Ok((tally, spent))
+    Ok(spent)
 }
