@@ -34,7 +34,7 @@ pub fn run(args: EvalSplitArgs) -> anyhow::Result<()> {
     for dir in &args.dirs {
         let truth = args.truth.clone().unwrap_or_else(|| dir.join(".truth"));
         let before = tally.dumps;
-        spent += eval::evaluate_into(dir, &truth, &mut tally)?;
+        spent += eval::evaluate(dir, &truth, &mut tally)?;
         anyhow::ensure!(
             tally.dumps > before,
             "no dump with a truth file in {}",

@@ -68,23 +68,12 @@ pub fn load_dump(dir: &Path, truth_dir: &Path, name: &str) -> anyhow::Result<Opt
     }))
 }
 
-/// Scores every dump in `dir` that has a truth file in `truth_dir`; also returns the time
-/// spent in split + clean alone.
+/// Scores every dump in `dir` that has a truth file in `truth_dir`, adding to `tally` (several
+/// folders pool their counts); returns the time spent in split + clean alone.
 ///
 /// # Errors
 /// If a folder cannot be listed or a truth file is unreadable.
-pub fn evaluate(dir: &Path, truth_dir: &Path) -> anyhow::Result<(Tally, Duration)> {
-    let mut tally = Tally::default();
-    let spent = evaluate_into(dir, truth_dir, &mut tally)?;
-    Ok((tally, spent))
-}
-
-/// [`evaluate`] adding to `tally` (several folders pool their counts); returns the time spent
-/// in split + clean.
-///
-/// # Errors
-/// As [`evaluate`].
-pub fn evaluate_into(dir: &Path, truth_dir: &Path, tally: &mut Tally) -> anyhow::Result<Duration> {
+pub fn evaluate(dir: &Path, truth_dir: &Path, tally: &mut Tally) -> anyhow::Result<Duration> {
     let mut spent = Duration::ZERO;
     for name in dump_names(dir)? {
         let Some(d) = load_dump(dir, truth_dir, &name)? else {
