@@ -23,6 +23,17 @@ fn source() -> String {
     out
 }
 
+/// `presswire eval-split --json DIRS…`, which must succeed: its figures.
+fn eval_json(dirs: &[std::path::PathBuf]) -> serde_json::Value {
+    let o = Command::new(BIN)
+        .args(["eval-split", "--json"])
+        .args(dirs)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"))
+}
+
 #[test]
 fn generator_is_deterministic_and_eval_reports_every_figure() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
@@ -55,14 +66,7 @@ fn generator_is_deterministic_and_eval_reports_every_figure() {
             .join(format!("{i:06}.json"))
             .exists());
     }
-    let o = Command::new(BIN)
-        .args(["eval-split", "--json"])
-        .arg(dir.path().join("a"))
-        .output()
-        .unwrap_or_else(|e| panic!("run: {e}"));
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value =
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    let v = eval_json(&[dir.path().join("a")]);
     assert_eq!(v["dumps"], 8);
     for k in [
         "article_count_accuracy",
@@ -85,15 +89,7 @@ fn generator_is_deterministic_and_eval_reports_every_figure() {
 
     // Two folders are scored together: `b` is a copy of `a`, so the counts double and every
     // figure stays what `a` alone gave.
-    let o = Command::new(BIN)
-        .args(["eval-split", "--json"])
-        .arg(dir.path().join("a"))
-        .arg(dir.path().join("b"))
-        .output()
-        .unwrap_or_else(|e| panic!("run: {e}"));
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let both: serde_json::Value =
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    let both = eval_json(&[dir.path().join("a"), dir.path().join("b")]);
     assert_eq!(both["dumps"], 16);
     assert_eq!(
         both["true_joins"].as_u64(),
