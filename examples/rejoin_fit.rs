@@ -22,7 +22,7 @@ use std::path::Path;
 
 use presswire::eval::truth::PieceRole;
 use presswire::source::decode::decode;
-use presswire::stages::split::{boost, evidence, prepare, rejoin};
+use presswire::stages::split::{boost, cut_short, evidence, prepare, prepare_headlines, rejoin};
 
 #[derive(Clone, Copy)]
 struct Row {
@@ -321,6 +321,11 @@ fn show_min() -> f32 {
 fn main() {
     if let Ok(f) = std::env::var("SHOW") {
         show(&f);
+        return;
+    }
+    if std::env::var("CUT_SHORT").is_ok() {
+        let dirs: Vec<String> = std::env::args().skip(1).collect();
+        cut_short_main(&dirs);
         return;
     }
     let mut rows = Vec::new();
@@ -630,4 +635,112 @@ fn stage2_report(matched: &[Row2], threshold: f32) {
         .collect();
     println!("pub const STAGE2: [f32; N2 + 1] = [{}];", list.join(", "));
     println!("PW_W2={}", list.join(","));
+}
+
+const DH: usize = cut_short::DIM + 1;
+
+/// A headline row: inputs (bias last), a true head, and its best tail is its true tail.
+struct HeadlineRow {
+    x: [f64; DH],
+    y: bool,
+    best_true: bool,
+}
+
+/// `CUT_SHORT=1`: fits the gate and the full model of `split::cut_short` over every headline
+/// (no heading mark) the adjacent rule leaves, labelled by whether it is the head of a true
+/// column break, and prints both as constants with the conversions they make at several cuts.
+fn cut_short_main(dirs: &[String]) {
+    let mut rows: Vec<HeadlineRow> = Vec::new();
+    for dir in dirs {
+        let dir = Path::new(dir);
+        let Ok(names) = presswire::eval::dump_names(dir) else {
+            continue;
+        };
+        for name in names {
+            let Ok(Some(dump)) = presswire::eval::load_dump(dir, &dir.join(".truth"), &name) else {
+                continue;
+            };
+            let (p, adjacent) = prepare_headlines(&dump.text);
+            let pieces = &dump.truth.pieces;
+            if p.texts.len() != pieces.len() {
+                continue;
+            }
+            let is_true = |a: usize, b: usize| {
+                let (h, t) = (&pieces[a], &pieces[b]);
+                h.role == PieceRole::Body
+                    && t.role == PieceRole::Body
+                    && h.article == t.article
+                    && h.para == t.para
+                    && t.part == h.part + 1
+            };
+            for (k, &i) in p.items.iter().enumerate() {
+                let info = &p.infos[i];
+                if info.role != presswire::stages::split::kinds::Role::Headline || info.heading_mark
+                {
+                    continue;
+                }
+                let best = cut_short::best_tails(&p.texts, &p.infos, &p.items, &p.lex, k);
+                let f =
+                    cut_short::features(&p.texts, &p.infos, &p.items, &p.lex, k, adjacent[k], best);
+                let mut x = [0.0f64; DH];
+                for (a, v) in x.iter_mut().zip(f) {
+                    *a = f64::from(v);
+                }
+                x[cut_short::DIM] = 1.0;
+                let best_tail = rejoin::scored_head(
+                    &p.texts,
+                    &{
+                        let mut v = p.infos.clone();
+                        v[i].role = presswire::stages::split::kinds::Role::Body;
+                        v
+                    },
+                    &p.items,
+                    &p.lex,
+                    k,
+                )
+                .into_iter()
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+                .map(|l| l.tail);
+                rows.push(HeadlineRow {
+                    x,
+                    y: (0..pieces.len()).any(|b| is_true(i, b)),
+                    best_true: best_tail.is_some_and(|t| is_true(i, t)),
+                });
+            }
+        }
+    }
+    let lambda = env_or("LAMBDA", 1.0);
+    let pos = rows.iter().filter(|r| r.y).count();
+    println!("{} headlines, {pos} true heads", rows.len());
+    let pinned: Vec<(usize, f64)> = (cut_short::BEST_AT..cut_short::DIM)
+        .map(|i| (i, 0.0))
+        .collect();
+    let gate = fit(&rows, |r: &HeadlineRow| (r.x, r.y, 1.0), lambda, &pinned);
+    let full = fit(&rows, |r: &HeadlineRow| (r.x, r.y, 1.0), lambda, &[]);
+    let z =
+        |w: &[f64; DH], r: &HeadlineRow| -> f64 { w.iter().zip(&r.x).map(|(a, b)| a * b).sum() };
+    for (name, w) in [("gate", &gate), ("full", &full)] {
+        for cut in [-5.0, -4.0, -3.5, -3.0, -2.0, -1.4, -1.0, 0.0] {
+            let sel: Vec<&HeadlineRow> = rows.iter().filter(|r| z(w, r) >= cut).collect();
+            let tp = sel.iter().filter(|r| r.y).count();
+            let good = sel.iter().filter(|r| r.y && r.best_true).count();
+            println!("{name} cut {cut:+.1}: {} selected, {tp} true heads ({good} with their true tail best), {} false", sel.len(), sel.len() - tp);
+        }
+        let names = cut_short::NAMES;
+        for (k, n) in names.iter().enumerate() {
+            println!(
+                "  {name} {n:<16} {:+.3}",
+                w[2 * presswire::stages::split::joinlm::CLASSES + k]
+            );
+        }
+        println!("  {name} bias {:+.3}", w[cut_short::DIM]);
+    }
+    let fmt = |w: &[f64; DH]| {
+        w.iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("pub const GATE: [f32; DIM + 1] = [{}];", fmt(&gate));
+    println!("pub const WEIGHTS: [f32; DIM + 1] = [{}];", fmt(&full));
 }

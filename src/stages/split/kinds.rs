@@ -134,6 +134,17 @@ fn is_lead(s: &str) -> bool {
     opens_dated(s)
 }
 
+/// Times of day after a date (`11月3日晚，`, `10月22日一早，`).
+const TIMES_OF_DAY: &[&str] = &[
+    "上午", "下午", "晚间", "晚上", "晚", "凌晨", "早上", "早间", "一早", "中午", "傍晚", "夜间",
+    "起",
+];
+
+/// What a source did, after `据` and its name (`据…报道`, `据…介绍`).
+const CITED: &[&str] = &[
+    "报道", "消息", "介绍", "了解", "统计", "透露", "披露", "显示", "获悉", "悉",
+];
+
 /// Opens with a time phrase, a dated `消息` or a source's own lead-in (the part of
 /// [`is_lead`] that is not a lead word).
 fn opens_dated(s: &str) -> bool {
@@ -142,11 +153,28 @@ fn opens_dated(s: &str) -> bool {
     let head = &s[..s.char_indices().nth(16).map_or(s.len(), |(i, _)| i)];
     if let Some(pos) = head.find('，') {
         let before = &head[..pos];
+        // `11月5日上午消息，`: a date, a time of day, `消息`.
+        let dated = before.strip_suffix("消息").unwrap_or(before);
+        let dated = TIMES_OF_DAY
+            .iter()
+            .find_map(|t| dated.strip_suffix(t))
+            .unwrap_or(dated);
         if before.ends_with("以来")
             || before.ends_with("期间")
             || before.ends_with('日')
-            || (before.ends_with("日消息") && before.contains('月'))
+            || (dated.ends_with('日') && dated.contains('月'))
         {
+            return true;
+        }
+    }
+    // `据新华社北美11月2日报道，`, `据业内不完全统计，`: the source cited first.
+    if let Some(rest) = s.strip_prefix('据') {
+        let clause: String = rest
+            .chars()
+            .take(24)
+            .take_while(|c| !matches!(c, '，' | '。' | '；'))
+            .collect();
+        if CITED.iter().any(|w| clause.contains(w)) {
             return true;
         }
     }
@@ -669,6 +697,18 @@ mod tests {
         assert!(!is_lead("通讯 员们"));
         assert!(!is_lead("这是一段很长很长很长的前缀讯 北京"));
         assert!(!is_lead("有关消息，他说"));
+    }
+
+    #[test]
+    fn dates_with_a_time_of_day_and_cited_sources_open_articles() {
+        assert!(is_lead("11月3日晚，他们在天河主场输球"));
+        assert!(is_lead("11月5日上午消息，今日，百度"));
+        assert!(is_lead("10月22日一早，大奖得主胡先生"));
+        assert!(is_lead("据新华社北美11月2日报道，特斯拉承认"));
+        assert!(is_lead("据业内不完全统计，短短不到两年"));
+        // A time of day without a date, or `据` without a cited source, is no lead.
+        assert!(!is_lead("当天晚上，他们输了"));
+        assert!(!is_lead("据理力争，他们赢了"));
     }
 
     #[test]

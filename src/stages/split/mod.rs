@@ -17,6 +17,7 @@ pub mod assign;
 pub mod blocks;
 pub mod boost;
 pub mod charlm;
+pub mod cut_short;
 pub mod evidence;
 pub mod joinlm;
 pub mod kinds;
@@ -57,9 +58,24 @@ pub fn prepare(text: &str) -> Prepared {
     prepare_texts(paras, texts)
 }
 
+/// [`prepare`] before the [`cut_short`] model, with each item's rejoin score with the body
+/// paragraph after it where that was computed (for fitting the model: `rejoin_fit`).
+pub fn prepare_headlines(text: &str) -> (Prepared, Vec<Option<f32>>) {
+    let paras = blocks::paragraphs(text);
+    let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
+    prepare_adjacent(paras, texts)
+}
+
 /// [`prepare`] of paragraphs already built, with their texts (which `paras` may or may not
 /// still hold: only their other fields are read).
 fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
+    let (mut p, adjacent) = prepare_adjacent(paras, texts);
+    cut_short::apply(&p.texts, &mut p.infos, &p.items, &p.lex, &adjacent);
+    p
+}
+
+/// Steps 1–2 up to the adjacent headline rule, with the scores it computed (by item).
+fn prepare_adjacent(paras: Vec<blocks::Para>, texts: Vec<String>) -> (Prepared, Vec<Option<f32>>) {
     let mut infos = kinds::classify(&texts);
     let gaps: Vec<usize> = paras.iter().map(|p| p.gap).collect();
     kinds::mark_block_starts(&mut infos, &gaps);
@@ -71,7 +87,8 @@ fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
         pos_of[i] = k;
     }
     let lex = lexical::Lexicon::new(&texts);
-    for w in items.windows(2) {
+    let mut adjacent = vec![None; items.len()];
+    for (k, w) in items.windows(2).enumerate() {
         let (h, t) = (w[0], w[1]);
         if infos[h].role == Role::Headline && !infos[h].heading_mark && infos[t].role == Role::Body
         {
@@ -79,16 +96,18 @@ fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
             if s >= HEADLINE_CUT {
                 infos[h].role = Role::Body;
             }
+            adjacent[k] = Some(s);
         }
     }
-    Prepared {
+    let p = Prepared {
         paras,
         texts,
         infos,
         items,
         pos_of,
         lex,
-    }
+    };
+    (p, adjacent)
 }
 
 /// First-stage log-odds of a rejoin (boosted trees) above which a "headline" is a paragraph
