@@ -37,14 +37,29 @@ pub fn is_head(text: &str, info: &Info) -> bool {
     if !matches!(info.role, Role::Body) || info.terminal || info.caption {
         return false;
     }
-    match text.chars().last() {
+    let mut rev = text.chars().rev();
+    match rev.next() {
         Some(c) => {
             is_han(c)
                 || c.is_alphanumeric()
                 || matches!(
                     c,
-                    '，' | '、' | '：' | '“' | '（' | '《' | '—' | '·' | '％' | '%' | '-' | '－'
+                    '，' | '、'
+                        | '：'
+                        | '“'
+                        | '（'
+                        | '《'
+                        | '》'
+                        | '—'
+                        | '·'
+                        | '％'
+                        | '%'
+                        | '-'
+                        | '－'
+                        | '/'
                 )
+                // A decimal point cut from its decimals (`0.|341秒`).
+                || (matches!(c, '.' | '．') && rev.next().is_some_and(|d| d.is_numeric()))
         }
         None => false,
     }
@@ -703,6 +718,26 @@ fn drop_cycles(chosen: Vec<Link>) -> Vec<Link> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heads_end_mid_sentence_decimals_and_titles_included() {
+        let texts: Vec<String> = [
+            "据介绍，这款模块在测试中最快可以实现0.",
+            "他告诉记者，正是这款名为《星际争霸》",
+            "公告显示，本次发行的价格为19.61元/",
+            "据介绍，比赛在当天下午结束了。",
+            "他告诉记者，他最喜欢的演员是Mr.",
+        ]
+        .map(String::from)
+        .to_vec();
+        let infos = super::super::kinds::classify(&texts);
+        let heads: Vec<bool> = texts
+            .iter()
+            .zip(&infos)
+            .map(|(t, i)| is_head(t, i))
+            .collect();
+        assert_eq!(heads, [true, true, true, false, false]);
+    }
 
     #[test]
     fn a_heads_best_pair_enters_the_matching_below_the_threshold_but_not_its_others() {
