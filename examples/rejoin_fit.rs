@@ -679,7 +679,14 @@ fn cut_short_main(dirs: &[String]) {
                 {
                     continue;
                 }
-                let best = cut_short::best_tails(&p.texts, &p.infos, &p.items, &p.lex, k);
+                let best = cut_short::best_tails(
+                    &p.texts,
+                    &p.infos,
+                    &p.items,
+                    &p.lex,
+                    k,
+                    &mut rejoin::TailCache::default(),
+                );
                 let f =
                     cut_short::features(&p.texts, &p.infos, &p.items, &p.lex, k, adjacent[k], best);
                 let mut x = [0.0f64; DH];
@@ -687,20 +694,7 @@ fn cut_short_main(dirs: &[String]) {
                     *a = f64::from(v);
                 }
                 x[cut_short::DIM] = 1.0;
-                let best_tail = rejoin::scored_head(
-                    &p.texts,
-                    &{
-                        let mut v = p.infos.clone();
-                        v[i].role = presswire::stages::split::kinds::Role::Body;
-                        v
-                    },
-                    &p.items,
-                    &p.lex,
-                    k,
-                )
-                .into_iter()
-                .max_by(|a, b| a.score.total_cmp(&b.score))
-                .map(|l| l.tail);
+                let best_tail = best.map(|b| b.tail);
                 rows.push(HeadlineRow {
                     x,
                     y: (0..pieces.len()).any(|b| is_true(i, b)),

@@ -52,6 +52,8 @@ pub const NAMES: [&str; 27] = [
 /// The best tails of one headline read as a head.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Best {
+    /// Its best tail (a paragraph index).
+    pub tail: usize,
     /// First-stage log-odds of its best tail.
     pub score: f32,
     /// That tail directly follows it.
@@ -81,9 +83,14 @@ pub fn features(
     adjacent: Option<f32>,
     best: Option<Best>,
 ) -> [f32; DIM] {
-    let mut f = [0.0f32; DIM];
-    let i = items[k];
-    let text = &texts[i];
+    let mut f = layout_features(texts, infos, items, lex, k, adjacent);
+    set_classes(&mut f, &texts[items[k]]);
+    set_best(&mut f, best);
+    f
+}
+
+/// The first and last words' classes (jieba segmentation: the costly inputs).
+fn set_classes(f: &mut [f32; DIM], text: &str) {
     let chars: Vec<char> = text.chars().collect();
     let last6: String = chars[chars.len().saturating_sub(6)..].iter().collect();
     let first6: String = chars.iter().take(6).collect();
@@ -93,6 +100,33 @@ pub fn features(
     if let Some(c) = joinlm::tail_class(&first6) {
         f[joinlm::CLASSES + usize::from(c)] = 1.0;
     }
+}
+
+/// The best-tail inputs.
+fn set_best(f: &mut [f32; DIM], best: Option<Best>) {
+    let b = best.unwrap_or(Best {
+        tail: 0,
+        score: 0.0,
+        adjacent: false,
+        margin: 0.0,
+    });
+    f[BEST_AT] = b.score.clamp(-12.0, 12.0) / 10.0;
+    f[BEST_AT + 1] = f32::from(u8::from(b.adjacent));
+    f[BEST_AT + 2] = b.margin.clamp(0.0, 10.0) / 10.0;
+}
+
+/// Every input but the word classes and the best tails (left at 0).
+fn layout_features(
+    texts: &[String],
+    infos: &[Info],
+    items: &[usize],
+    lex: &Lexicon,
+    k: usize,
+    adjacent: Option<f32>,
+) -> [f32; DIM] {
+    let mut f = [0.0f32; DIM];
+    let i = items[k];
+    let text = &texts[i];
     let mut x = 2 * joinlm::CLASSES;
     let mut put = |v: f32| {
         f[x] = v;
@@ -100,7 +134,7 @@ pub fn features(
     };
     put(charlm::join_features(text, "，的")[0] / 10.0);
     put(charlm::join_features(text, "。的")[0] / 10.0);
-    let n = chars.len();
+    let n = infos[i].len;
     put((n as f32 / 40.0).min(1.0));
     put(f32::from(u8::from(n > 24)));
     put(f32::from(u8::from(n > 30)));
@@ -133,15 +167,15 @@ pub fn features(
         .collect();
     put(lex.coverage(text, &after));
     put(adjacent.unwrap_or(-12.0).max(-12.0) / 10.0);
-    let b = best.unwrap_or(Best {
-        score: 0.0,
-        adjacent: false,
-        margin: 0.0,
-    });
-    put(b.score.clamp(-12.0, 12.0) / 10.0);
-    put(f32::from(u8::from(b.adjacent)));
-    put(b.margin.clamp(0.0, 10.0) / 10.0);
     f
+}
+
+/// The most the word classes can add to the gate's log-odds (one head class and one tail
+/// class, or none).
+fn class_bound() -> f32 {
+    let c = joinlm::CLASSES;
+    let most = |w: &[f32]| w.iter().copied().fold(0.0f32, f32::max);
+    most(&GATE[..c]) + most(&GATE[c..2 * c])
 }
 
 /// Log-odds of a linear model with weights `w` (bias last).
@@ -156,17 +190,20 @@ pub fn best_tails(
     items: &[usize],
     lex: &Lexicon,
     k: usize,
+    cache: &mut rejoin::TailCache,
 ) -> Option<Best> {
     let mut as_body = infos.to_vec();
     as_body[items[k]].role = Role::Body;
-    let mut scores: Vec<(f32, usize)> = rejoin::scored_head(texts, &as_body, items, lex, k)
-        .into_iter()
-        .map(|l| (l.score, l.tail))
-        .collect();
+    let mut scores: Vec<(f32, usize)> =
+        rejoin::scored_with(texts, &as_body, items, lex, Some(k), cache)
+            .into_iter()
+            .map(|l| (l.score, l.tail))
+            .collect();
     scores.sort_by(|a, b| b.0.total_cmp(&a.0));
     let &(score, tail) = scores.first()?;
     let second = scores.get(1).map_or(-20.0, |s| s.0);
     Some(Best {
+        tail,
         score,
         adjacent: items.get(k + 1) == Some(&tail),
         margin: score - second,
@@ -176,26 +213,34 @@ pub fn best_tails(
 /// Turns into body the headlines (no heading mark) that read as a paragraph cut short at a
 /// column end: those whose gate log-odds reach [`GATE_CUT`] and whose full log-odds, with
 /// their best tails, reach [`CUT`]. `adjacent[k]` is the rejoin score of item `k` with the
-/// paragraph after it, where it was computed.
+/// paragraph after it, where it was computed; `cache` keeps the tails' facts for the
+/// pairings that follow.
 pub fn apply(
     texts: &[String],
     infos: &mut [Info],
     items: &[usize],
     lex: &Lexicon,
     adjacent: &[Option<f32>],
+    cache: &mut rejoin::TailCache,
 ) {
     let mut turn = Vec::new();
+    let bound = class_bound();
     for (k, &i) in items.iter().enumerate() {
         if infos[i].role != Role::Headline || infos[i].heading_mark {
             continue;
         }
         let adj = adjacent.get(k).copied().flatten();
-        let f = features(texts, infos, items, lex, k, adj, None);
+        // The gate without the word classes, at their most: most titles stop here, before
+        // any segmentation.
+        let mut f = layout_features(texts, infos, items, lex, k, adj);
+        if logit(&GATE, &f) + bound < GATE_CUT {
+            continue;
+        }
+        set_classes(&mut f, &texts[i]);
         if logit(&GATE, &f) < GATE_CUT {
             continue;
         }
-        let best = best_tails(texts, infos, items, lex, k);
-        let f = features(texts, infos, items, lex, k, adj, best);
+        set_best(&mut f, best_tails(texts, infos, items, lex, k, cache));
         if logit(&WEIGHTS, &f) >= CUT {
             turn.push(i);
         }

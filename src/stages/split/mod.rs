@@ -48,6 +48,8 @@ pub struct Prepared {
     pub pos_of: Vec<usize>,
     /// The dump's bigram statistics.
     pub lex: lexical::Lexicon,
+    /// The tails' facts computed so far, for the pairings still to come.
+    pub tails: rejoin::TailCache,
 }
 
 /// Steps 1–2: paragraphs, their roles, and a "headline" that a tail clearly continues turned
@@ -70,7 +72,14 @@ pub fn prepare_headlines(text: &str) -> (Prepared, Vec<Option<f32>>) {
 /// still hold: only their other fields are read).
 fn prepare_texts(paras: Vec<blocks::Para>, texts: Vec<String>) -> Prepared {
     let (mut p, adjacent) = prepare_adjacent(paras, texts);
-    cut_short::apply(&p.texts, &mut p.infos, &p.items, &p.lex, &adjacent);
+    cut_short::apply(
+        &p.texts,
+        &mut p.infos,
+        &p.items,
+        &p.lex,
+        &adjacent,
+        &mut p.tails,
+    );
     p
 }
 
@@ -106,6 +115,7 @@ fn prepare_adjacent(paras: Vec<blocks::Para>, texts: Vec<String>) -> (Prepared, 
         items,
         pos_of,
         lex,
+        tails: rejoin::TailCache::default(),
     };
     (p, adjacent)
 }
@@ -131,8 +141,9 @@ pub fn split(text: &str) -> Vec<Draft> {
         items,
         pos_of,
         lex,
+        mut tails,
     } = prepare_texts(paras, texts);
-    let links = rejoin::links(&texts, &infos, &items, &lex);
+    let links = rejoin::links_with(&texts, &infos, &items, &lex, &mut tails);
     let articles = assign::assign(&texts, &infos, &items, &links, &lex);
     let mut drafts: Vec<Draft> = articles
         .iter()

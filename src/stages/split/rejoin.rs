@@ -91,36 +91,88 @@ pub fn candidates(
     items: &[usize],
     lex: &Lexicon,
 ) -> Vec<Candidate> {
-    each_pair(texts, infos, items, lex, None, |head, tail, f| Candidate {
-        head,
-        tail,
-        features: *f,
-    })
+    let mut cache = TailCache::default();
+    each_pair(
+        texts,
+        infos,
+        items,
+        lex,
+        None,
+        &mut cache,
+        |head, tail, f| Candidate {
+            head,
+            tail,
+            features: *f,
+        },
+    )
 }
 
 /// Every (head, tail) candidate of a dump with its first-stage score: the same as
 /// `score_all(&candidates(…))` without keeping the features.
 pub fn scored(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
-    each_pair(texts, infos, items, lex, None, |head, tail, f| Link {
-        head,
-        tail,
-        score: evidence::pair_score(f),
-    })
+    scored_with(texts, infos, items, lex, None, &mut TailCache::default())
 }
 
-/// [`scored`] for the one head at position `k` of `items` (empty when it is no head).
-pub fn scored_head(
+/// [`scored`] reusing (and filling) the tails' facts in `cache`, for every head or only the
+/// one at position `only` of `items` (empty when that is no head).
+pub fn scored_with(
     texts: &[String],
     infos: &[Info],
     items: &[usize],
     lex: &Lexicon,
-    k: usize,
+    only: Option<usize>,
+    cache: &mut TailCache,
 ) -> Vec<Link> {
-    each_pair(texts, infos, items, lex, Some(k), |head, tail, f| Link {
-        head,
-        tail,
-        score: evidence::pair_score(f),
+    each_pair(texts, infos, items, lex, only, cache, |head, tail, f| {
+        Link {
+            head,
+            tail,
+            score: evidence::pair_score(f),
+        }
     })
+}
+
+/// What pairing needs from each tail paragraph of a dump, computed once per paragraph and
+/// kept across the pairings of one dump (the headlines `cut_short` tries as heads, then all
+/// heads): its [`TailSide`] and its neighbourhood (it and the paragraph after). Both depend
+/// only on the paragraph, its cues and its neighbour, never on the head.
+#[derive(Debug, Clone, Default)]
+pub struct TailCache {
+    side: Vec<Option<TailSide>>,
+    ctx: Vec<Option<Vector>>,
+}
+
+impl TailCache {
+    /// The facts of the tails at `tails` (positions in `items`), computed where missing.
+    fn of(
+        &mut self,
+        texts: &[String],
+        infos: &[Info],
+        items: &[usize],
+        lex: &Lexicon,
+        tails: &[usize],
+    ) -> (Vec<TailSide>, Vec<Vector>) {
+        if self.side.len() < items.len() {
+            self.side.resize(items.len(), None);
+            self.ctx.resize(items.len(), None);
+        }
+        let mut sides = Vec::with_capacity(tails.len());
+        let mut ctxs = Vec::with_capacity(tails.len());
+        for &k in tails {
+            let i = items[k];
+            sides.push(
+                self.side[k]
+                    .get_or_insert_with(|| TailSide::of_paragraph(lex, i, &texts[i], &infos[i]))
+                    .clone(),
+            );
+            ctxs.push(
+                self.ctx[k]
+                    .get_or_insert_with(|| evidence::context(lex, items, k, false))
+                    .clone(),
+            );
+        }
+        (sides, ctxs)
+    }
 }
 
 /// `make(head, tail, features)` for every candidate pair, heads in dump order (only the head
@@ -131,6 +183,7 @@ fn each_pair<T>(
     items: &[usize],
     lex: &Lexicon,
     only: Option<usize>,
+    cache: &mut TailCache,
     make: impl Fn(usize, usize, &[f32; evidence::N]) -> T,
 ) -> Vec<T> {
     let layout = Layout::new(texts, infos, items);
@@ -147,14 +200,7 @@ fn each_pair<T>(
         .iter()
         .map(|&k| HeadSide::new(lex, &texts[items[k]]))
         .collect();
-    let tail_side: Vec<TailSide> = tails
-        .iter()
-        .map(|&k| TailSide::of_paragraph(lex, items[k], &texts[items[k]], &infos[items[k]]))
-        .collect();
-    let tail_ctx: Vec<_> = tails
-        .iter()
-        .map(|&k| evidence::context(lex, items, k, false))
-        .collect();
+    let (tail_side, tail_ctx) = cache.of(texts, infos, items, lex, &tails);
     // A head's neighbourhood (itself and the paragraph before) is the one of the tail right
     // before it (that paragraph and the next): the same two lists, and `Lexicon::vector` of
     // two lists does not depend on their order, so it is copied instead of merged again.
@@ -420,7 +466,19 @@ const ADJACENT: Place = Place {
 /// Finds the column breaks of a dump: `items` are the non-furniture paragraph indices in
 /// dump order.
 pub fn links(texts: &[String], infos: &[Info], items: &[usize], lex: &Lexicon) -> Vec<Link> {
-    select(&scored(texts, infos, items, lex), items, THRESHOLD, ACCEPT)
+    links_with(texts, infos, items, lex, &mut TailCache::default())
+}
+
+/// [`links`] reusing the tails' facts in `cache`.
+pub fn links_with(
+    texts: &[String],
+    infos: &[Info],
+    items: &[usize],
+    lex: &Lexicon,
+    cache: &mut TailCache,
+) -> Vec<Link> {
+    let scored = scored_with(texts, infos, items, lex, None, cache);
+    select(&scored, items, THRESHOLD, ACCEPT)
 }
 
 /// Steps 2–3 on scored candidates: the matching over pairs scoring at least `threshold`,
