@@ -263,3 +263,62 @@ pub const GATE: [f32; DIM + 1] = [0.791, -1.011, 0.742, -0.340, -0.007, 0.744, 0
 /// Full weights, bias last.
 #[rustfmt::skip]
 pub const WEIGHTS: [f32; DIM + 1] = [0.613, -0.975, 0.676, 0.072, -0.023, 0.785, 0.810, 0.000, 0.000, 0.000, 0.022, 0.930, 0.000, 0.000, 0.000, 0.000, -0.017, 0.000, 0.000, 0.000, -0.003, 0.000, 0.000, 0.000, 0.000, 1.367, -0.021, 0.000, 0.000, 0.000, 0.000, 0.000, 0.000, 0.000, -0.670, -1.726, -0.720, 0.168, -0.497, -0.060, -0.765, -0.559, -0.451, -0.487, 0.243, 0.304, 0.467, -0.237, -0.045, 0.015, 0.742, 0.572, -0.455, 0.248, -0.323, 0.000, 0.000, 1.765, 0.927, 0.895, 0.700, -0.011, -0.114, 0.000, 0.000, 0.000, 0.000, 0.000, -0.005, 0.237, 0.000, 0.000, 0.966, -0.082, 0.000, 0.000, 0.000, -0.027, -0.171, -0.699, -1.748, -0.556, 0.000, 0.000, 0.000, 0.000, -0.386, 0.000, 0.493, 0.000, -0.152, -1.111, -1.237, -0.769, 0.138, -0.073, -0.832, 0.429, -0.350, -0.672, -0.745, -0.436, 0.990, 1.854, 1.433, -0.022, -0.447, 0.288, -0.935, 0.467, -1.230, -1.898, 1.647, 0.129, 0.872, -1.324, -1.168, -0.338, -1.632, 2.270, -1.512, -1.280, 2.154, -0.300, 1.691, 0.000, -0.262, -1.129, 0.432, -0.705, 0.525, -1.353, -2.525, 1.682, 5.055, -1.485, 1.832, 1.657];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::split::prepare;
+
+    #[test]
+    fn the_names_cover_the_inputs_after_the_classes() {
+        assert_eq!(DIM, 2 * joinlm::CLASSES + NAMES.len());
+        assert_eq!(NAMES[BEST_AT - 2 * joinlm::CLASSES], "best");
+        assert!(
+            GATE[BEST_AT..DIM].iter().all(|&w| w == 0.0),
+            "the gate reads no best tail"
+        );
+    }
+
+    #[test]
+    fn the_class_bound_is_an_upper_bound_of_the_gate() {
+        let base = [0.0f32; DIM];
+        let z0 = logit(&GATE, &base);
+        let c = joinlm::CLASSES;
+        for h in 0..=c {
+            for t in 0..=c {
+                let mut f = base;
+                if h < c {
+                    f[h] = 1.0;
+                }
+                if t < c {
+                    f[c + t] = 1.0;
+                }
+                assert!(logit(&GATE, &f) <= z0 + class_bound() + 1e-4);
+            }
+        }
+    }
+
+    #[test]
+    fn a_sentence_cut_at_a_column_end_reads_less_like_a_title_than_a_title() {
+        let dump = "华为发布新款折叠屏手机\n\n11月3日，华为在北京发布了新款折叠屏手机，售价一万余元。\n\n\
+                    发布会上，余承东介绍了这款手机的设计和性能，并回答了记者的提问。\n\n\
+                    我们鼓励中小企业根据\n\n\
+                    小米公布第三季度财报\n\n本报讯 小米集团今天公布了第三季度财报，营收同比增长。\n\n\
+                    自身的特色和优势，聚焦在某个细分领域，把产品做精做深。\n";
+        let p = prepare(dump);
+        let gate = |text: &str| {
+            let k = p
+                .items
+                .iter()
+                .position(|&i| p.texts[i] == text)
+                .unwrap_or(usize::MAX);
+            assert!(k < p.items.len(), "{text} not found");
+            let mut f = layout_features(&p.texts, &p.infos, &p.items, &p.lex, k, None);
+            set_classes(&mut f, text);
+            logit(&GATE, &f)
+        };
+        let cut = gate("我们鼓励中小企业根据");
+        let title = gate("小米公布第三季度财报");
+        assert!(cut > title + 2.0, "cut short {cut} title {title}");
+    }
+}
