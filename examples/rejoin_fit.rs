@@ -660,7 +660,7 @@ fn cut_short_main(dirs: &[String]) {
             let Ok(Some(dump)) = presswire::eval::load_dump(dir, &dir.join(".truth"), &name) else {
                 continue;
             };
-            let (p, adjacent) = prepare_headlines(&dump.text);
+            let (mut p, adjacent) = prepare_headlines(&dump.text);
             let pieces = &dump.truth.pieces;
             if p.texts.len() != pieces.len() {
                 continue;
@@ -681,7 +681,7 @@ fn cut_short_main(dirs: &[String]) {
                 }
                 let best = cut_short::best_tails(
                     &p.texts,
-                    &p.infos,
+                    &mut p.infos,
                     &p.items,
                     &p.lex,
                     k,

@@ -186,22 +186,31 @@ pub fn logit(w: &[f32; DIM + 1], f: &[f32; DIM]) -> f32 {
 /// The best tails of the headline at position `k` of `items` read as body.
 pub fn best_tails(
     texts: &[String],
-    infos: &[Info],
+    infos: &mut [Info],
     items: &[usize],
     lex: &Lexicon,
     k: usize,
     cache: &mut rejoin::TailCache,
 ) -> Option<Best> {
-    let mut as_body = infos.to_vec();
-    as_body[items[k]].role = Role::Body;
-    let mut scores: Vec<(f32, usize)> =
-        rejoin::scored_with(texts, &as_body, items, lex, Some(k), cache)
-            .into_iter()
-            .map(|l| (l.score, l.tail))
-            .collect();
-    scores.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let &(score, tail) = scores.first()?;
-    let second = scores.get(1).map_or(-20.0, |s| s.0);
+    // Read as body for this one pairing, then restored (no copy of every paragraph's cues).
+    let i = items[k];
+    let role = std::mem::replace(&mut infos[i].role, Role::Body);
+    let links = rejoin::scored_with(texts, infos, items, lex, Some(k), cache);
+    infos[i].role = role;
+    let mut best: Option<(f32, usize)> = None;
+    let mut second = -20.0f32;
+    for l in links {
+        match best {
+            Some((s, _)) if l.score <= s => second = second.max(l.score),
+            _ => {
+                if let Some((s, _)) = best {
+                    second = second.max(s);
+                }
+                best = Some((l.score, l.tail));
+            }
+        }
+    }
+    let (score, tail) = best?;
     Some(Best {
         tail,
         score,
@@ -251,7 +260,7 @@ pub fn apply(
 }
 
 /// Gate log-odds from which a headline's best tails are looked for.
-pub const GATE_CUT: f32 = -3.5;
+pub const GATE_CUT: f32 = -3.0;
 
 /// Full log-odds from which a headline becomes body.
 pub const CUT: f32 = -1.4;
