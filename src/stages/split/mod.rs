@@ -4,7 +4,8 @@
 //! 1. [`blocks`]: lines → paragraphs (blank lines and line breaks end paragraphs; hard-wrapped
 //!    lines are unwrapped).
 //! 2. [`kinds`]: each paragraph's role (furniture, subtitle, byline, headline, body) and cues
-//!    (dateline, lead words, caption marks, closing punctuation).
+//!    (dateline, lead words, caption marks, closing punctuation); [`cut_short`]: "headlines"
+//!    that are a paragraph's first words cut short at a column end turned back into body.
 //! 3. [`rejoin`]: column breaks, pairing each paragraph cut mid-sentence with its tail.
 //! 4. [`assign`]: headers and body paragraphs grouped into articles, detached headers
 //!    reunited with their bodies, headless pieces attached where they belong.
@@ -52,8 +53,9 @@ pub struct Prepared {
     pub tails: rejoin::TailCache,
 }
 
-/// Steps 1–2: paragraphs, their roles, and a "headline" that a tail clearly continues turned
-/// back into the body paragraph it was (a paragraph cut short).
+/// Steps 1–2: paragraphs, their roles, and the "headlines" that are paragraphs cut short at a
+/// column end turned back into body (the one its next paragraph clearly continues, and those
+/// [`cut_short`] finds).
 pub fn prepare(text: &str) -> Prepared {
     let paras = blocks::paragraphs(text);
     let texts: Vec<String> = paras.iter().map(|p| p.text.clone()).collect();
