@@ -496,7 +496,8 @@ pub fn select(scored: &[Link], items: &[usize], threshold: f32, accept: f32) -> 
 
 /// Second-stage log-odds at or above which a matched pair is kept: the lowest cut whose
 /// out-of-fold precision on the training dumps (seeds 1–5, `rejoin_fit BOOST=`) stays at or
-/// above 0.96 (0: precision 0.960, recall 0.893 there; 0.5: 0.965 / 0.873; 1: 0.973 / 0.837).
+/// above 0.96 (session 9's refit: 0: precision 0.961, recall 0.896 there; 0.5: 0.969 / 0.880;
+/// 1: 0.974 / 0.850).
 pub const ACCEPT: f32 = 0.0;
 
 /// The second stage's inputs for each chosen pair: score, head and tail margins
