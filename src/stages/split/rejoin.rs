@@ -143,7 +143,9 @@ pub struct TailCache {
 }
 
 impl TailCache {
-    /// The facts of the tails at `tails` (positions in `items`), computed where missing.
+    /// The facts of the tails at `tails` (positions in `items`), computed where missing: the
+    /// sides borrowed from the cache (so a side's join class, tagged on first use, is tagged
+    /// once per dump), the neighbourhoods copied (the topic index wants them in one slice).
     fn of(
         &mut self,
         texts: &[String],
@@ -151,26 +153,28 @@ impl TailCache {
         items: &[usize],
         lex: &Lexicon,
         tails: &[usize],
-    ) -> (Vec<TailSide>, Vec<Vector>) {
+    ) -> (Vec<&TailSide>, Vec<Vector>) {
         if self.side.len() < items.len() {
             self.side.resize(items.len(), None);
             self.ctx.resize(items.len(), None);
         }
-        let mut sides = Vec::with_capacity(tails.len());
         let mut ctxs = Vec::with_capacity(tails.len());
         for &k in tails {
             let i = items[k];
-            sides.push(
-                self.side[k]
-                    .get_or_insert_with(|| TailSide::of_paragraph(lex, i, &texts[i], &infos[i]))
-                    .clone(),
-            );
+            self.side[k]
+                .get_or_insert_with(|| TailSide::of_paragraph(lex, i, &texts[i], &infos[i]));
             ctxs.push(
                 self.ctx[k]
                     .get_or_insert_with(|| evidence::context(lex, items, k, false))
                     .clone(),
             );
         }
+        // Every side was filled above, so no tail is skipped and the two lists stay aligned.
+        let sides: Vec<&TailSide> = tails
+            .iter()
+            .filter_map(|&k| self.side[k].as_ref())
+            .collect();
+        debug_assert_eq!(sides.len(), ctxs.len());
         (sides, ctxs)
     }
 }
@@ -247,11 +251,11 @@ fn each_pair<T>(
             };
             let mut place = place_of(infos, items, &layout, hk, tk, topic);
             place.head_next_start = next_start[hi];
-            let shared = marks.shared(lex, &tail_side[ti]);
+            let shared = marks.shared(lex, tail_side[ti]);
             let f = evidence::pair_features_with(
                 lex,
                 &head_side[hi],
-                &tail_side[ti],
+                tail_side[ti],
                 &place,
                 shared,
                 log_distance[place.distance],
