@@ -76,12 +76,7 @@ fn rows_of(
         let cands = rejoin::candidates(&p.texts, &p.infos, &p.items, &p.lex);
         let start = rows.len();
         for c in &cands {
-            let (h, t) = (&truth.pieces[c.head], &truth.pieces[c.tail]);
-            let y = h.role == PieceRole::Body
-                && t.role == PieceRole::Body
-                && h.article == t.article
-                && h.para == t.para
-                && t.part == h.part + 1;
+            let y = true_join(&truth.pieces, c.head, c.tail);
             let mut x = [0.0f64; evidence::N + 1];
             for (k, v) in c.features.iter().enumerate() {
                 x[k] = f64::from(*v);
@@ -104,6 +99,16 @@ fn rows_of(
 }
 
 const D: usize = evidence::N + 1;
+
+/// Is the piece `b` of a dump's truth the tail of the column break whose head is piece `a`?
+fn true_join(pieces: &[presswire::eval::truth::Piece], a: usize, b: usize) -> bool {
+    let (h, t) = (&pieces[a], &pieces[b]);
+    h.role == PieceRole::Body
+        && t.role == PieceRole::Body
+        && h.article == t.article
+        && h.para == t.para
+        && t.part == h.part + 1
+}
 
 /// Second-stage rows: the pairs the matching chooses when candidates are scored with the
 /// first-stage `score`, with their inputs and labels.
@@ -665,14 +670,7 @@ fn cut_short_main(dirs: &[String]) {
             if p.texts.len() != pieces.len() {
                 continue;
             }
-            let is_true = |a: usize, b: usize| {
-                let (h, t) = (&pieces[a], &pieces[b]);
-                h.role == PieceRole::Body
-                    && t.role == PieceRole::Body
-                    && h.article == t.article
-                    && h.para == t.para
-                    && t.part == h.part + 1
-            };
+            let is_true = |a: usize, b: usize| true_join(pieces, a, b);
             for (k, &i) in p.items.iter().enumerate() {
                 let info = &p.infos[i];
                 if info.role != presswire::stages::split::kinds::Role::Headline || info.heading_mark
@@ -685,7 +683,7 @@ fn cut_short_main(dirs: &[String]) {
                     &p.items,
                     &p.lex,
                     k,
-                    &mut rejoin::TailCache::default(),
+                    &mut p.tails,
                 );
                 let f =
                     cut_short::features(&p.texts, &p.infos, &p.items, &p.lex, k, adjacent[k], best);
