@@ -9,8 +9,9 @@
 //! False links are counted by what the truth says of their ends: the head has its true tail
 //! elsewhere (`H` on the line), the tail its true head elsewhere (`T`), both, or neither.
 //!
-//! To try weights before compiling them in: `PW_W=…` (first stage, bias last) and `PW_W2=…`
-//! (second stage, bias first) as `rejoin_fit` prints them, `THRESH=…`, `ACCEPT=…`; `QUIET=1`
+//! To try a model before compiling it in: `PW_W=…` (linear first stage, bias last, as
+//! `rejoin_fit` prints it), `RERANK=FILE` (a second-stage forest `rejoin_fit RERANK=` wrote),
+//! `THRESH=…`, `ACCEPT=…`; `QUIET=1`
 //! prints the counts only. `HEADLINES=1` instead counts, for each cut, the headlines directly
 //! followed by body that a rejoin score would turn back into body (true breaks and not):
 //! with the linear score, or with `HEADLINES=trees` the first stage's (boosted trees).
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use presswire::eval::truth::PieceRole;
-use presswire::stages::split::{evidence, prepare, rejoin};
+use presswire::stages::split::{boost, evidence, prepare, rejoin, rerank};
 
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
@@ -33,7 +34,15 @@ fn main() {
             .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
     };
     let w1 = env_list("PW_W").filter(|w| w.len() == evidence::N + 1);
-    let w2 = env_list("PW_W2").filter(|w| w.len() == evidence::N2 + 1);
+    // `RERANK=FILE`: another second-stage forest than the compiled-in one.
+    let rerank_forest = std::env::var("RERANK").ok().map(|p| {
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
+            eprintln!("{p}: {e}");
+            std::process::exit(2)
+        });
+        boost::Flat::new(&boost::Forest::parse(&text).unwrap_or_default())
+    });
+    let forest2 = rerank_forest.as_ref().unwrap_or_else(|| rerank::forest());
     let env_f = |k: &str, d: f32| {
         std::env::var(k)
             .ok()
@@ -43,10 +52,6 @@ fn main() {
     let thresh = env_f("THRESH", rejoin::THRESHOLD);
     let accept = env_f("ACCEPT", rejoin::ACCEPT);
     let quiet = std::env::var_os("QUIET").is_some();
-    let rescore = |x: &[f32; evidence::N2]| match &w2 {
-        Some(w) => w[0] + x.iter().zip(&w[1..]).map(|(a, b)| a * b).sum::<f32>(),
-        None => evidence::rescore(x),
-    };
     // `HEADLINES=1`: only the headline → body decision of `prepare` (`HEADLINE_CUT`).
     // `HEADLINES=trees`: the same with the first stage's full score (boosted trees).
     let headlines = std::env::var_os("HEADLINES").is_some();
@@ -120,13 +125,13 @@ fn main() {
                 .collect(),
             None => rejoin::score_all(&cands),
         };
-        let chosen = rejoin::matched(&scored, thresh);
-        let x2 = rejoin::stage2_inputs(&chosen, &scored, &p.items);
+        let places: Vec<[f32; rerank::PLACE]> =
+            cands.iter().map(|c| rerank::place(&c.features)).collect();
+        let chosen = rejoin::rescored_matching(&scored, &places, thresh, forest2);
         let links: Vec<rejoin::Link> = chosen
             .iter()
-            .zip(&x2)
-            .filter(|(_, x)| rescore(x) >= accept)
-            .map(|(l, _)| *l)
+            .filter(|l| l.score >= accept)
+            .copied()
             .collect();
         let ex = |i: usize, end: bool| -> String {
             let t = &p.texts[i];
@@ -193,15 +198,11 @@ fn main() {
                     || p.infos[t].dateline.is_some()
                 {
                     format!("tail role={:?}", p.infos[t].role)
-                } else if let Some(k) = chosen.iter().position(|c| c.head == h && c.tail == t) {
-                    let x = &x2[k];
+                } else if let Some(c) = chosen.iter().find(|c| c.head == h && c.tail == t) {
                     format!(
-                        "stage2 s={:+.2} mh={:+.2} mt={:+.2} adj={} r={:+.2}",
-                        x[0],
-                        x[1],
-                        x[2],
-                        x[3],
-                        rescore(x)
+                        "stage2 s={:+.2} r={:+.2}",
+                        score_of(h, t).unwrap_or(f32::NAN),
+                        c.score
                     )
                 } else {
                     let s = score_of(h, t).unwrap_or(f32::NAN);

@@ -12,8 +12,10 @@
 //!
 //! `BOOST=config/rejoin-trees.txt` fits the boosted trees (`split::boost`) instead, over the
 //! features and the compiled-in linear score, writes them there, and fits the second stage
-//! (`evidence::STAGE2`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by
-//! trees fitted without it). Several dump folders may be given (the trees want more data than
+//! (`split::rerank`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by trees
+//! fitted without it), printing its out-of-fold precision and recall at several cuts;
+//! `RERANK=config/rejoin-rerank.txt` also writes it there (`RR_TREES`, `RR_DEPTH`, `RR_RATE`
+//! override its 300 trees of depth 4 at rate 0.05). Several dump folders may be given (the trees want more data than
 //! the linear model: seeds 1–5). `FOREST=FILE` scores the "compiled-in" line with another
 //! trees file, e.g. to compare two fits on held-out dumps (`TREES=1` makes the fit itself
 //! quick there; its output file is then of no use).
@@ -22,7 +24,9 @@ use std::path::Path;
 
 use presswire::eval::truth::PieceRole;
 use presswire::source::decode::decode;
-use presswire::stages::split::{boost, cut_short, evidence, prepare, prepare_headlines, rejoin};
+use presswire::stages::split::{
+    boost, cut_short, evidence, prepare, prepare_headlines, rejoin, rerank,
+};
 
 #[derive(Clone, Copy)]
 struct Row {
@@ -32,20 +36,11 @@ struct Row {
     head: (usize, usize),
 }
 
-/// One dump's candidates (a range of `rows`) and its paragraph order, for the second stage.
+/// One dump's candidates (a range of `rows`), for the second stage.
 struct Dump {
     rows: std::ops::Range<usize>,
     cands: Vec<rejoin::Candidate>,
-    items: Vec<usize>,
     texts: Vec<String>,
-}
-
-/// A second-stage row: score, head margin, tail margin, adjacent, 1.
-#[derive(Clone, Copy)]
-struct Row2 {
-    x: [f64; evidence::N2 + 1],
-    y: bool,
-    wt: f64,
 }
 
 fn rows_of(
@@ -92,7 +87,6 @@ fn rows_of(
         dumps.push(Dump {
             rows: start..rows.len(),
             cands,
-            items: p.items,
             texts: p.texts,
         });
     }
@@ -108,50 +102,6 @@ fn true_join(pieces: &[presswire::eval::truth::Piece], a: usize, b: usize) -> bo
         && h.article == t.article
         && h.para == t.para
         && t.part == h.part + 1
-}
-
-/// Second-stage rows: the pairs the matching chooses when candidates are scored with the
-/// first-stage `score`, with their inputs and labels.
-fn stage2_rows(
-    rows: &[Row],
-    dumps: &[Dump],
-    score: impl Fn(usize) -> f32,
-    threshold: f32,
-) -> Vec<Row2> {
-    let mut out = Vec::new();
-    for d in dumps {
-        let scored: Vec<rejoin::Link> = d
-            .cands
-            .iter()
-            .zip(d.rows.clone())
-            .map(|(c, i)| rejoin::Link {
-                head: c.head,
-                tail: c.tail,
-                score: score(i),
-            })
-            .collect();
-        let chosen = rejoin::matched(&scored, threshold);
-        let xs = rejoin::stage2_inputs(&chosen, &scored, &d.items);
-        for (l, x) in chosen.iter().zip(xs) {
-            let k = d
-                .cands
-                .iter()
-                .position(|c| c.head == l.head && c.tail == l.tail);
-            let Some(r) = k.map(|k| &rows[d.rows.start + k]) else {
-                continue;
-            };
-            let mut x2 = [1.0f64; evidence::N2 + 1];
-            for (a, v) in x2.iter_mut().zip(x) {
-                *a = f64::from(v);
-            }
-            out.push(Row2 {
-                x: x2,
-                y: r.y,
-                wt: r.wt,
-            });
-        }
-    }
-    out
 }
 
 fn fit<R, const D: usize>(
@@ -367,10 +317,10 @@ fn main() {
         }
         return;
     }
-    // `CSV=FILE`: every candidate as a line `dump,head,tail,label,head end,tail start,features…`, for exploring
+    // `CSV=FILE`: every candidate as a line `dump,head,tail,label,head end,tail start,first-stage score,linear score,features…`, for exploring
     // other models of the same evidence outside Rust.
     if let Ok(path) = std::env::var("CSV") {
-        let mut out = String::from("dump,head,tail,y,head_end,tail_start");
+        let mut out = String::from("dump,head,tail,y,head_end,tail_start,score,linear");
         for name in evidence::NAMES {
             out.push(',');
             out.push_str(name);
@@ -379,15 +329,17 @@ fn main() {
         for (g, d) in groups.iter().enumerate() {
             for (c, r) in d.cands.iter().zip(&rows[d.rows.clone()]) {
                 let clip = |s: String| s.replace(',', "，");
-                let end: String = d.texts[c.head].chars().rev().take(3).collect();
-                let start: String = d.texts[c.tail].chars().take(3).collect();
+                let end: String = d.texts[c.head].chars().rev().take(8).collect();
+                let start: String = d.texts[c.tail].chars().take(8).collect();
                 out.push_str(&format!(
-                    "{g},{},{},{},{},{}",
+                    "{g},{},{},{},{},{},{},{}",
                     c.head,
                     c.tail,
                     u8::from(r.y),
                     clip(end.chars().rev().collect()),
-                    clip(start)
+                    clip(start),
+                    evidence::pair_score_with(boost::forest(), &features_of(r)),
+                    evidence::score(&features_of(r))
                 ));
                 for v in &r.x[..evidence::N] {
                     out.push_str(&format!(",{v}"));
@@ -435,7 +387,6 @@ fn main() {
             groups.push(Dump {
                 rows: start..rows.len(),
                 cands,
-                items: p.items,
                 texts: p.texts,
             });
         }
@@ -485,25 +436,6 @@ fn main() {
     println!("pub const BIAS: f32 = {:.3};", w[evidence::N]);
     let all: Vec<String> = w.iter().map(|x| format!("{x:.3}")).collect();
     println!("PW_W={}", all.join(","));
-    // Second stage, on the pairs the matching chooses with the fitted first stage.
-    let threshold = std::env::var("THRESH")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(rejoin::THRESHOLD);
-    let matched = stage2_rows(
-        &rows,
-        &groups,
-        |i| {
-            rows[i]
-                .x
-                .iter()
-                .zip(w.iter())
-                .map(|(a, b)| a * b)
-                .sum::<f64>() as f32
-        },
-        threshold,
-    );
-    stage2_report(&matched, threshold);
 }
 
 fn features_of(r: &Row) -> [f32; evidence::N] {
@@ -603,43 +535,178 @@ fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
     let (a, tp, fp) = top1_by(rows, |i| f64::from(oof[i]));
     println!("trees (out of fold):    top-1 {a:.4}, ≥0: {tp} true {fp} false");
     let threshold = env_or("THRESH", rejoin::THRESHOLD);
-    let matched = stage2_rows(rows, groups, |i| oof[i], threshold);
-    stage2_report(&matched, threshold);
+    rerank_main(
+        rows,
+        groups,
+        &oof,
+        threshold,
+        std::env::var("RERANK").ok().as_deref(),
+    );
 }
 
-/// Fits the second stage on `matched` and prints what it keeps and its constants.
-fn stage2_report(matched: &[Row2], threshold: f32) {
-    let w2 = fit(matched, |r: &Row2| (r.x, r.y, r.wt), 1.0, &[]);
-    let t = matched.iter().filter(|r| r.y && r.wt == 1.0).count();
-    let n = matched.iter().filter(|r| r.wt == 1.0).count();
-    println!("matched pairs at threshold {threshold}: {n} ({t} true); second stage keeps:");
-    for cut in [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0] {
-        let keep = |r: &&Row2| {
-            r.wt == 1.0 && r.x.iter().zip(w2.iter()).map(|(a, b)| a * b).sum::<f64>() >= cut
-        };
-        let k = matched.iter().filter(keep).count();
-        let kt = matched.iter().filter(keep).filter(|r| r.y).count();
-        println!("  ≥ {cut:+.1}: {k} kept, {kt} true");
+/// A second-stage row: the inputs of one pair of a matching pool, its label and weight.
+struct RerankRow {
+    x: [f32; rerank::N],
+    y: bool,
+    wt: f64,
+    dump: usize,
+    head: usize,
+    tail: usize,
+}
+
+/// Fits the second stage (`split::rerank`) on the pairs entering the matching when every dump
+/// is scored by first-stage trees fitted without it (`oof`), prints its precision and recall
+/// at several cuts out of fold (two folds by dump, the matching run on its scores) and, with
+/// `RERANK=FILE` (`out`), writes the forest fitted on all of them there.
+fn rerank_main(rows: &[Row], groups: &[Dump], oof: &[f32], threshold: f32, out: Option<&str>) {
+    // Each dump's pool as it is, and again with some true tails never printed (a column
+    // continued on another page): the generator always prints every tail, real pages do not,
+    // and without such heads the second stage would learn that every head has a tail
+    // somewhere. Those copies (`RR_UNPRINTED`, the share of true tails dropped) only train.
+    let unprinted = env_or("RR_UNPRINTED", 0.15f64);
+    let mut rr: Vec<RerankRow> = Vec::new();
+    let mut copies: Vec<RerankRow> = Vec::new();
+    for (g, d) in groups.iter().enumerate() {
+        let all: Vec<usize> = (0..d.cands.len()).collect();
+        let dropped: std::collections::HashSet<usize> = d
+            .cands
+            .iter()
+            .zip(d.rows.clone())
+            .filter(|&(c, i)| {
+                let draw =
+                    (g as u64 * 1_000_003 + c.tail as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                rows[i].y
+                    && rows[i].wt == 1.0
+                    && (((draw >> 40) % 1000) as f64) < unprinted * 1000.0
+            })
+            .map(|(c, _)| c.tail)
+            .collect();
+        let printed: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&k| !dropped.contains(&d.cands[k].tail))
+            .collect();
+        for (keep, out) in [(&all, &mut rr), (&printed, &mut copies)] {
+            if std::ptr::eq(keep, &printed) && dropped.is_empty() {
+                continue;
+            }
+            let scored: Vec<rejoin::Link> = keep
+                .iter()
+                .map(|&k| rejoin::Link {
+                    head: d.cands[k].head,
+                    tail: d.cands[k].tail,
+                    score: oof[d.rows.start + k],
+                })
+                .collect();
+            let places: Vec<[f32; rerank::PLACE]> = keep
+                .iter()
+                .map(|&k| rerank::place(&d.cands[k].features))
+                .collect();
+            let pool = rejoin::pool(&scored, threshold);
+            for (x, &i) in rerank::inputs(&scored, &places, &pool).iter().zip(&pool) {
+                let r = &rows[d.rows.start + keep[i]];
+                out.push(RerankRow {
+                    x: *x,
+                    y: r.y,
+                    wt: r.wt,
+                    dump: g,
+                    head: scored[i].head,
+                    tail: scored[i].tail,
+                });
+            }
+        }
     }
-    let sample_ok = matched
-        .iter()
-        .filter(|r| r.wt != 1.0)
-        .map(|r| {
-            let z: f64 = r.x.iter().zip(w2.iter()).map(|(a, b)| a * b).sum();
-            format!("{}{z:+.2}", if r.y { "T" } else { "F" })
-        })
-        .collect::<Vec<_>>();
+    let d = boost::Params::default();
+    let params = boost::Params {
+        trees: env_or("RR_TREES", 300),
+        depth: env_or("RR_DEPTH", d.depth),
+        learning_rate: env_or("RR_RATE", 0.05),
+        ..d
+    };
+    let fit_on = |keep: &dyn Fn(&RerankRow) -> bool| {
+        let sel: Vec<&RerankRow> = rr.iter().chain(&copies).filter(|r| keep(r)).collect();
+        let x: Vec<Vec<f32>> = sel.iter().map(|r| r.x.to_vec()).collect();
+        let y: Vec<bool> = sel.iter().map(|r| r.y).collect();
+        let w: Vec<f64> = sel.iter().map(|r| r.wt).collect();
+        boost::Flat::new(&boost::fit(&x, &y, &w, &params))
+    };
+    let folds = env_or("FOLDS", 2usize).max(2);
+    let mut score = vec![0.0f32; rr.len()];
+    for k in 0..folds {
+        let f = fit_on(&|r| r.dump % folds != k);
+        for (s, r) in score.iter_mut().zip(&rr) {
+            if r.dump % folds == k {
+                *s = rerank::score_with(&f, &r.x);
+            }
+        }
+    }
+    let truth = rows.iter().filter(|r| r.y && r.wt == 1.0).count();
+    let cuts = [-1.0f32, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5];
+    let mut kept = vec![(0usize, 0usize); cuts.len()];
+    let mut sample = Vec::new();
+    let mut start = 0;
+    while start < rr.len() {
+        let end = start
+            + rr[start..]
+                .iter()
+                .take_while(|r| r.dump == rr[start].dump)
+                .count();
+        let links: Vec<rejoin::Link> = (start..end)
+            .map(|i| rejoin::Link {
+                head: rr[i].head,
+                tail: rr[i].tail,
+                score: score[i],
+            })
+            .collect();
+        for l in rejoin::matching(links) {
+            let Some(r) = rr[start..end]
+                .iter()
+                .find(|r| r.head == l.head && r.tail == l.tail)
+            else {
+                continue;
+            };
+            if r.wt != 1.0 {
+                sample.push(format!("{}{:+.2}", if r.y { "T" } else { "F" }, l.score));
+                continue;
+            }
+            for (k, &c) in cuts.iter().enumerate() {
+                if l.score >= c {
+                    kept[k].0 += 1;
+                    kept[k].1 += usize::from(r.y);
+                }
+            }
+        }
+        start = end;
+    }
     println!(
-        "sample's matched pairs (T/F, second-stage log-odds): {}",
-        sample_ok.join(" ")
+        "second stage on {} pool pairs ({} true), {truth} true candidates; out of fold:",
+        rr.len(),
+        rr.iter().filter(|r| r.y).count()
     );
-    let n2 = evidence::N2;
-    let list: Vec<String> = std::iter::once(w2[n2])
-        .chain(w2[..n2].iter().copied())
-        .map(|x| format!("{x:.3}"))
-        .collect();
-    println!("pub const STAGE2: [f32; N2 + 1] = [{}];", list.join(", "));
-    println!("PW_W2={}", list.join(","));
+    for (c, (n, t)) in cuts.iter().zip(&kept) {
+        println!(
+            "  ≥ {c:+.1}: {n} kept, {t} true: precision {:.4}, recall {:.4}",
+            *t as f64 / (*n).max(1) as f64,
+            *t as f64 / truth.max(1) as f64
+        );
+    }
+    println!(
+        "sample's matched pairs, out of fold (T/F, log-odds): {}",
+        sample.join(" ")
+    );
+    let train: Vec<&RerankRow> = rr.iter().chain(&copies).collect();
+    let (x, y, w): (Vec<Vec<f32>>, Vec<bool>, Vec<f64>) = (
+        train.iter().map(|r| r.x.to_vec()).collect(),
+        train.iter().map(|r| r.y).collect(),
+        train.iter().map(|r| r.wt).collect(),
+    );
+    let Some(out) = out else {
+        return;
+    };
+    let forest = boost::fit(&x, &y, &w, &params);
+    if let Err(e) = std::fs::write(out, forest.to_text()) {
+        eprintln!("{out}: {e}");
+    }
 }
 
 const DH: usize = cut_short::DIM + 1;

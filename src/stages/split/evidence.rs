@@ -185,29 +185,6 @@ pub fn boost_input(f: &[f32; N], s: f32) -> [f32; super::boost::WIDTH] {
     x
 }
 
-/// Number of second-stage inputs ([`rescore`]).
-pub const N2: usize = 4;
-
-/// Second stage: the pair's log-odds given its own score, its margins over the best
-/// competing tail of its head and the best competing head of its tail
-/// ([`super::rejoin::stage2_inputs`]) and whether the tail directly follows the head:
-/// `[bias, score, head margin, tail margin, adjacent]`.
-///
-/// Fitted by logistic regression (`rejoin_fit BOOST=`, refitted 2026-11-29, session 9) over
-/// the 3,203 pairs the matching chooses on the 1,500 training dumps (seeds 1–5, with the
-/// sample constraint) when every dump is scored by boosted trees fitted without it (two
-/// folds), so that the scores it sees are as on unseen dumps.
-pub const STAGE2: [f32; N2 + 1] = [-3.133, 0.191, 0.565, 0.360, -1.412];
-
-/// The second-stage log-odds of `x` = `[score, head margin, tail margin, adjacent]`.
-pub fn rescore(x: &[f32; N2]) -> f32 {
-    STAGE2[0]
-        + x.iter()
-            .zip(STAGE2[1..].iter())
-            .map(|(a, b)| a * b)
-            .sum::<f32>()
-}
-
 fn first_clause_len(s: &str) -> usize {
     s.chars()
         .take_while(|c| !matches!(c, '，' | '。' | '、' | '；' | '：' | '！' | '？' | ','))

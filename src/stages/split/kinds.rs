@@ -122,6 +122,37 @@ const LEAD_FIRSTS: &[char] = &[
     '近', '日', '今', '目', '据', '记', '本', '北', '当', '去', '昨', '为', '随',
 ];
 
+/// Lead words that open an article's first sentence when a comma follows them directly.
+const LEAD_CLAUSES: &[&str] = &[
+    "近日",
+    "日前",
+    "近年来",
+    "近年",
+    "今年以来",
+    "近期",
+    "目前",
+    "据悉",
+    "据了解",
+    "今年",
+    "去年",
+    "昨天",
+    "昨日",
+    "今天",
+    "今日",
+];
+
+/// Opens the way only an article's first paragraph does: a lead word closed by a comma
+/// (`近日，`, `今天，`) or a time zone (`北京时间`, `当地时间`). No tail of the training dumps
+/// does (none of 3,236), while 1,936 of their paragraphs do.
+pub fn opens_article(s: &str) -> bool {
+    s.starts_with("北京时间")
+        || s.starts_with("当地时间")
+        || (s.starts_with(LEAD_FIRSTS)
+            && LEAD_CLAUSES
+                .iter()
+                .any(|l| s.strip_prefix(l).is_some_and(|r| r.starts_with('，'))))
+}
+
 /// Opens like an article's first paragraph.
 fn is_lead(s: &str) -> bool {
     if s.starts_with(LEAD_FIRSTS)
@@ -682,6 +713,19 @@ mod tests {
         ));
         assert!(!ends_sentence("有力推"));
         assert!(!ends_sentence("“三会一课”“主题党日”等活动开展"));
+    }
+
+    #[test]
+    fn a_lead_word_closed_by_a_comma_or_a_time_zone_opens_only_an_article() {
+        assert!(opens_article("近日，苹果公司公布了新款手机的销量"));
+        assert!(opens_article("目前，双方仍在谈判"));
+        assert!(opens_article("北京时间11月5日，"));
+        assert!(opens_article("当地时间周日"));
+        // The word without its comma may well continue a sentence cut before it.
+        assert!(!opens_article("近日发布的报告显示"));
+        assert!(!opens_article("今天虽然比赛输了"));
+        assert!(!opens_article("近期——我们在未来"));
+        assert!(!opens_article("，近日，"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod kinds;
 pub mod lexical;
 pub mod order;
 pub mod rejoin;
+pub mod rerank;
 pub mod segment;
 pub mod words;
 

@@ -1,0 +1,333 @@
+//! The second stage of the column-break decision: each pair that enters the matching is scored
+//! again in the light of its competition and its neighbourhood, which the first stage, judging
+//! one pair at a time, cannot see.
+//!
+//! Inputs ([`NAMES`]): the pair's first-stage log-odds; where the tail lies (adjacent,
+//! backwards, distance, right after a head or a header line, block starts, column lengths:
+//! the first stage's own position features, [`PLACE`]); its rank and margin among its head's
+//! candidates and among its tail's (a tail two heads want is doubtful for both); and the
+//! *region*: how strongly the heads within 20 paragraphs prefer a tail that is not the next
+//! paragraph (`flip`, best non-adjacent minus best adjacent log-odds). Where nearby heads
+//! confidently continue elsewhere, the columns around are scrambled and "the next paragraph"
+//! is weak evidence; in the generated dumps 45 % of the first stage's wrong favourites were an
+//! adjacent paragraph while the true tail was elsewhere.
+//!
+//! Boosted trees ([`super::boost`], compiled in from `config/rejoin-rerank.txt`) map the
+//! inputs to the log-odds that the pair is a true break. They are fitted by
+//! `examples/rejoin_fit.rs` (`BOOST=… RERANK=…`) on the pairs the matching considers in the
+//! training dumps, with first-stage scores from trees that never saw the dump (out of fold),
+//! so that the inputs look as they do on new dumps.
+
+use std::sync::OnceLock;
+
+use super::boost::{Flat, Forest, WIDTH};
+use super::evidence;
+use super::rejoin::Link;
+
+/// The first-stage features carried into this stage, by name.
+const PLACE_NAMES: [&str; PLACE] = [
+    "adjacent",
+    "backwards",
+    "log_distance",
+    "tail_after_head",
+    "tail_after_header",
+    "back_adjacent",
+    "tail_block_start",
+    "column_match",
+    "tail_opens_previous_block",
+    "lead",
+    "tail_lm",
+];
+
+/// Number of first-stage features carried into this stage ([`place`]).
+pub const PLACE: usize = 11;
+
+/// Number of inputs.
+pub const N: usize = 8 + PLACE;
+
+/// Input names, in order.
+pub const NAMES: [&str; N] = [
+    "score",
+    "head_rank",
+    "tail_rank",
+    "head_margin",
+    "tail_margin",
+    "region_max",
+    "region_count",
+    "region_heads",
+    "adjacent",
+    "backwards",
+    "log_distance",
+    "tail_after_head",
+    "tail_after_header",
+    "back_adjacent",
+    "tail_block_start",
+    "column_match",
+    "tail_opens_previous_block",
+    "lead",
+    "tail_lm",
+];
+
+/// Index of `name` in [`evidence::NAMES`] (a compile-time error when it is missing).
+const fn feature(name: &str) -> usize {
+    let mut i = 0;
+    while i < evidence::N {
+        let (a, b) = (evidence::NAMES[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a first-stage feature")
+}
+
+/// Where [`PLACE_NAMES`] sit among the first-stage features.
+const PLACE_AT: [usize; PLACE] = {
+    let mut at = [0; PLACE];
+    let mut k = 0;
+    while k < PLACE {
+        at[k] = feature(PLACE_NAMES[k]);
+        k += 1;
+    }
+    at
+};
+
+/// The position features of a candidate pair, taken from its first-stage features.
+pub fn place(f: &[f32; evidence::N]) -> [f32; PLACE] {
+    PLACE_AT.map(|i| f[i])
+}
+
+/// Heads within this many paragraphs of a head make up its region.
+const REGION: usize = 20;
+
+/// A `flip` above this counts a head as confidently continuing away from the next paragraph.
+const CONFIDENT_FLIP: f32 = 2.0;
+
+/// Stand-in log-odds for a head with no adjacent (or no non-adjacent) candidate.
+const MISSING: f32 = -10.0;
+
+/// Stand-in for a region without other heads.
+const NOTHING: f32 = -20.0;
+
+/// Stand-in for the missing competitor of a paragraph with a single candidate: a pair scoring
+/// at the first stage's floor, as most of a dump's other pairs do (a tiny dump, one head and a
+/// few tails, then looks like a big one rather than beyond anything seen in fitting).
+const NO_RIVAL: f32 = evidence::BOOST_FLOOR;
+
+/// Margins are clamped to ±this.
+const MARGIN_CAP: f32 = 8.0;
+
+/// The best and second-best score of a paragraph's candidates, all its scores (descending,
+/// for ranks), and for heads the best adjacent and non-adjacent score.
+#[derive(Debug, Clone, Default)]
+struct Competition {
+    scores: Vec<f32>,
+    adjacent: Option<f32>,
+    elsewhere: Option<f32>,
+}
+
+impl Competition {
+    fn add(&mut self, score: f32) {
+        self.scores.push(score);
+    }
+
+    fn sort(&mut self) {
+        self.scores.sort_by(|a, b| b.total_cmp(a));
+    }
+
+    /// 1 + how many candidates score above `s`.
+    fn rank(&self, s: f32) -> f32 {
+        (self.scores.partition_point(|&x| x > s) + 1) as f32
+    }
+
+    /// `s` minus the best other score (the second best when `s` is the best), within
+    /// ±[`MARGIN_CAP`].
+    fn margin(&self, s: f32) -> f32 {
+        let m = match self.scores.as_slice() {
+            [] => 0.0,
+            [best, rest @ ..] if s >= *best => s - rest.first().copied().unwrap_or(NO_RIVAL),
+            [best, ..] => s - best,
+        };
+        m.clamp(-MARGIN_CAP, MARGIN_CAP)
+    }
+
+    /// Best non-adjacent minus best adjacent log-odds.
+    fn flip(&self) -> f32 {
+        self.elsewhere.unwrap_or(MISSING).max(MISSING)
+            - self.adjacent.unwrap_or(MISSING).max(MISSING)
+    }
+}
+
+/// The inputs of the pairs `pool` (indices into `scored`), given every candidate's first-stage
+/// score (`scored`) and position features (`places`, parallel to `scored`).
+pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[f32; N]> {
+    let n = scored
+        .iter()
+        .map(|l| l.head.max(l.tail) + 1)
+        .max()
+        .unwrap_or(0);
+    let mut by_head = vec![Competition::default(); n];
+    let mut by_tail = vec![Competition::default(); n];
+    let adjacent = PLACE_NAMES
+        .iter()
+        .position(|&p| p == "adjacent")
+        .unwrap_or(0);
+    for (l, p) in scored.iter().zip(places) {
+        let h = &mut by_head[l.head];
+        h.add(l.score);
+        let side = if p[adjacent] > 0.0 {
+            &mut h.adjacent
+        } else {
+            &mut h.elsewhere
+        };
+        *side = Some(side.map_or(l.score, |s: f32| s.max(l.score)));
+        by_tail[l.tail].add(l.score);
+    }
+    by_head
+        .iter_mut()
+        .chain(by_tail.iter_mut())
+        .for_each(Competition::sort);
+    // Every head with a candidate and its flip, in paragraph order.
+    let flips: Vec<(usize, f32)> = by_head
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.scores.is_empty())
+        .map(|(h, c)| (h, c.flip()))
+        .collect();
+    let region = |head: usize| -> [f32; 3] {
+        let lo = flips.partition_point(|&(h, _)| h + REGION < head);
+        let (mut max, mut confident, mut count) = (NOTHING, 0.0, 0.0);
+        for &(h, f) in flips[lo..].iter().take_while(|&&(h, _)| h <= head + REGION) {
+            if h != head {
+                max = max.max(f);
+                confident += f32::from(u8::from(f > CONFIDENT_FLIP));
+                count += 1.0;
+            }
+        }
+        [max, confident, count]
+    };
+    pool.iter()
+        .filter_map(|&i| Some((scored.get(i)?, places.get(i)?)))
+        .map(|(l, p)| {
+            let (h, t) = (&by_head[l.head], &by_tail[l.tail]);
+            let [max, confident, count] = region(l.head);
+            let mut x = [0.0; N];
+            x[..8].copy_from_slice(&[
+                l.score,
+                h.rank(l.score),
+                t.rank(l.score),
+                h.margin(l.score),
+                t.margin(l.score),
+                max,
+                confident,
+                count,
+            ]);
+            x[8..].copy_from_slice(p);
+            x
+        })
+        .collect()
+}
+
+const TREES_TXT: &str = include_str!("../../../config/rejoin-rerank.txt");
+
+/// The compiled-in forest (empty, scoring 0, if its text does not parse: a unit test makes
+/// sure it does).
+pub fn forest() -> &'static Flat {
+    static FOREST: OnceLock<Flat> = OnceLock::new();
+    FOREST.get_or_init(|| Flat::new(&Forest::parse(TREES_TXT).unwrap_or_default()))
+}
+
+/// The second-stage log-odds of one pair's inputs under `forest`.
+pub fn score_with(forest: &Flat, x: &[f32; N]) -> f32 {
+    const { assert!(N <= WIDTH) };
+    let mut padded = [0.0; WIDTH];
+    padded[..N].copy_from_slice(x);
+    forest.score(&padded)
+}
+
+/// The second-stage log-odds of one pair's inputs.
+pub fn score(x: &[f32; N]) -> f32 {
+    score_with(forest(), x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(head: usize, tail: usize, score: f32) -> Link {
+        Link { head, tail, score }
+    }
+
+    fn placed(adjacent: bool) -> [f32; PLACE] {
+        let mut p = [0.0; PLACE];
+        p[0] = f32::from(u8::from(adjacent));
+        p
+    }
+
+    #[test]
+    fn place_reads_the_named_first_stage_features() {
+        let mut f = [0.0; evidence::N];
+        for (i, v) in f.iter_mut().enumerate() {
+            *v = i as f32;
+        }
+        let p = place(&f);
+        for (k, name) in PLACE_NAMES.iter().enumerate() {
+            assert_eq!(evidence::NAMES[p[k] as usize], *name);
+            assert_eq!(NAMES[8 + k], *name);
+        }
+    }
+
+    #[test]
+    fn ranks_and_margins_compare_with_the_head_and_tail_competition() {
+        // Head 0 wants tails 1 (3.0) and 5 (1.0); head 4 also wants tail 5 (2.5); head 6 has
+        // one weak candidate.
+        let scored = [
+            link(0, 1, 3.0),
+            link(0, 5, 1.0),
+            link(4, 5, 2.5),
+            link(6, 7, -4.0),
+        ];
+        let places = [placed(true), placed(false), placed(true), placed(true)];
+        let x = inputs(&scored, &places, &[0, 1, 2, 3]);
+        assert_eq!(x.len(), 4);
+        // (0, 1): best of its head by 2, alone on its tail (a margin beyond the cap).
+        assert_eq!(&x[0][..5], &[3.0, 1.0, 1.0, 2.0, MARGIN_CAP]);
+        // (0, 5): second of its head and of its tail.
+        assert_eq!(&x[1][..5], &[1.0, 2.0, 2.0, -2.0, -1.5]);
+        // (4, 5): best of its tail by 1.5.
+        assert_eq!(&x[2][..5], &[2.5, 1.0, 1.0, MARGIN_CAP, 1.5]);
+        // (6, 7): alone, measured against a rival at the first stage's floor.
+        assert_eq!(&x[3][3..5], &[-4.0 - NO_RIVAL, -4.0 - NO_RIVAL]);
+        assert_eq!(x[0][8], 1.0, "position features follow");
+    }
+
+    #[test]
+    fn the_region_counts_nearby_heads_that_favour_a_tail_elsewhere() {
+        // Head 10 prefers a far tail by 4 (a confident flip); head 12 its next paragraph; head
+        // 40 is out of head 12's region.
+        let scored = [
+            link(10, 11, 0.0),
+            link(10, 30, 4.0),
+            link(12, 13, 3.0),
+            link(40, 41, 3.0),
+        ];
+        let places = [placed(true), placed(false), placed(true), placed(true)];
+        let x = inputs(&scored, &places, &[2]);
+        assert_eq!(&x[0][5..8], &[4.0, 1.0, 1.0]);
+        let x = inputs(&scored, &places, &[3]);
+        assert_eq!(&x[0][5..8], &[NOTHING, 0.0, 0.0], "no head within reach");
+    }
+
+    #[test]
+    fn the_compiled_in_forest_parses() {
+        let f = Forest::parse(TREES_TXT);
+        assert!(f.is_ok_and(|f| !f.is_empty()));
+        assert!(!forest().is_empty());
+    }
+}
