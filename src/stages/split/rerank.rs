@@ -87,6 +87,9 @@ const fn feature(name: &str) -> usize {
     panic!("not a first-stage feature")
 }
 
+/// Where `adjacent` sits among [`PLACE_NAMES`].
+const ADJACENT: usize = 0;
+
 /// Where [`PLACE_NAMES`] sit among the first-stage features.
 const PLACE_AT: [usize; PLACE] = {
     let mut at = [0; PLACE];
@@ -123,44 +126,54 @@ const NO_RIVAL: f32 = evidence::BOOST_FLOOR;
 /// Margins are clamped to ±this.
 const MARGIN_CAP: f32 = 8.0;
 
-/// The best and second-best score of a paragraph's candidates, all its scores (descending,
-/// for ranks), and for heads the best adjacent and non-adjacent score.
-#[derive(Debug, Clone, Default)]
+/// The scores of every paragraph's candidates, descending, in one list: paragraph `p`'s are
+/// `scores[start[p]..start[p + 1]]`.
 struct Competition {
+    start: Vec<usize>,
     scores: Vec<f32>,
-    adjacent: Option<f32>,
-    elsewhere: Option<f32>,
 }
 
 impl Competition {
-    fn add(&mut self, score: f32) {
-        self.scores.push(score);
+    /// The scores grouped by `key` (a paragraph index below `n`).
+    fn new(scored: &[Link], n: usize, key: impl Fn(&Link) -> usize) -> Self {
+        let mut start = vec![0usize; n + 1];
+        for l in scored {
+            start[key(l) + 1] += 1;
+        }
+        for p in 0..n {
+            start[p + 1] += start[p];
+        }
+        let mut fill = start.clone();
+        let mut scores = vec![0.0f32; scored.len()];
+        for l in scored {
+            let p = key(l);
+            scores[fill[p]] = l.score;
+            fill[p] += 1;
+        }
+        for p in 0..n {
+            scores[start[p]..start[p + 1]].sort_by(|a, b| b.total_cmp(a));
+        }
+        Competition { start, scores }
     }
 
-    fn sort(&mut self) {
-        self.scores.sort_by(|a, b| b.total_cmp(a));
+    fn of(&self, p: usize) -> &[f32] {
+        &self.scores[self.start[p]..self.start[p + 1]]
     }
 
-    /// 1 + how many candidates score above `s`.
-    fn rank(&self, s: f32) -> f32 {
-        (self.scores.partition_point(|&x| x > s) + 1) as f32
+    /// 1 + how many of `p`'s candidates score above `s`.
+    fn rank(&self, p: usize, s: f32) -> f32 {
+        (self.of(p).partition_point(|&x| x > s) + 1) as f32
     }
 
-    /// `s` minus the best other score (the second best when `s` is the best), within
+    /// `s` minus the best other score of `p` (the second best when `s` is the best), within
     /// ±[`MARGIN_CAP`].
-    fn margin(&self, s: f32) -> f32 {
-        let m = match self.scores.as_slice() {
+    fn margin(&self, p: usize, s: f32) -> f32 {
+        let m = match self.of(p) {
             [] => 0.0,
             [best, rest @ ..] if s >= *best => s - rest.first().copied().unwrap_or(NO_RIVAL),
             [best, ..] => s - best,
         };
         m.clamp(-MARGIN_CAP, MARGIN_CAP)
-    }
-
-    /// Best non-adjacent minus best adjacent log-odds.
-    fn flip(&self) -> f32 {
-        self.elsewhere.unwrap_or(MISSING).max(MISSING)
-            - self.adjacent.unwrap_or(MISSING).max(MISSING)
     }
 }
 
@@ -172,33 +185,22 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
         .map(|l| l.head.max(l.tail) + 1)
         .max()
         .unwrap_or(0);
-    let mut by_head = vec![Competition::default(); n];
-    let mut by_tail = vec![Competition::default(); n];
-    let adjacent = PLACE_NAMES
-        .iter()
-        .position(|&p| p == "adjacent")
-        .unwrap_or(0);
+    let by_head = Competition::new(scored, n, |l| l.head);
+    let by_tail = Competition::new(scored, n, |l| l.tail);
+    // Each head's best adjacent and best non-adjacent score.
+    let (mut adjacent, mut elsewhere) = (vec![MISSING; n], vec![MISSING; n]);
     for (l, p) in scored.iter().zip(places) {
-        let h = &mut by_head[l.head];
-        h.add(l.score);
-        let side = if p[adjacent] > 0.0 {
-            &mut h.adjacent
+        let best = if p[ADJACENT] > 0.0 {
+            &mut adjacent[l.head]
         } else {
-            &mut h.elsewhere
+            &mut elsewhere[l.head]
         };
-        *side = Some(side.map_or(l.score, |s: f32| s.max(l.score)));
-        by_tail[l.tail].add(l.score);
+        *best = best.max(l.score);
     }
-    by_head
-        .iter_mut()
-        .chain(by_tail.iter_mut())
-        .for_each(Competition::sort);
     // Every head with a candidate and its flip, in paragraph order.
-    let flips: Vec<(usize, f32)> = by_head
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.scores.is_empty())
-        .map(|(h, c)| (h, c.flip()))
+    let flips: Vec<(usize, f32)> = (0..n)
+        .filter(|&h| !by_head.of(h).is_empty())
+        .map(|h| (h, elsewhere[h] - adjacent[h]))
         .collect();
     let region = |head: usize| -> [f32; 3] {
         let lo = flips.partition_point(|&(h, _)| h + REGION < head);
@@ -215,15 +217,14 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
     pool.iter()
         .filter_map(|&i| Some((scored.get(i)?, places.get(i)?)))
         .map(|(l, p)| {
-            let (h, t) = (&by_head[l.head], &by_tail[l.tail]);
             let [max, confident, count] = region(l.head);
             let mut x = [0.0; N];
             x[..8].copy_from_slice(&[
                 l.score,
-                h.rank(l.score),
-                t.rank(l.score),
-                h.margin(l.score),
-                t.margin(l.score),
+                by_head.rank(l.head, l.score),
+                by_tail.rank(l.tail, l.score),
+                by_head.margin(l.head, l.score),
+                by_tail.margin(l.tail, l.score),
                 max,
                 confident,
                 count,
@@ -281,6 +282,7 @@ mod tests {
             assert_eq!(evidence::NAMES[p[k] as usize], *name);
             assert_eq!(NAMES[8 + k], *name);
         }
+        assert_eq!(PLACE_NAMES[ADJACENT], "adjacent");
     }
 
     #[test]
