@@ -539,10 +539,10 @@ pub fn rescored_matching(
 }
 
 /// Second-stage log-odds at or above which a matched pair is kept: even odds. Out of fold on
-/// the training dumps (seeds 1–5, `rejoin_fit BOOST=… RERANK=…`, 2026-11-29, session 10) the
-/// cuts 0 / 0.5 / 1 / 1.5 give precision 0.966 / 0.970 / 0.979 / 0.983 at recall 0.912 /
-/// 0.904 / 0.887 / 0.872 of the true candidates; on four exploration seeds (41–44) cut 0 gave
-/// links with precision 0.968 and recall 0.911, cut 1 0.977 and 0.885.
+/// the training dumps (seeds 1–5 and 12–16, `rejoin_fit BOOST=… RERANK=…`, 2026-11-29, session
+/// 10) the cuts 0 / 0.5 / 1 / 1.5 give precision 0.971 / 0.976 / 0.980 / 0.984 at recall 0.911
+/// / 0.898 / 0.884 / 0.863 of the true candidates; on four exploration seeds (41–44) cut 0 gave
+/// links with precision 0.976 and recall 0.901, cut 0.5 0.979 and 0.888.
 pub const ACCEPT: f32 = 0.0;
 
 /// The first-stage score of every candidate.

@@ -15,8 +15,10 @@
 //! Boosted trees ([`super::boost`], compiled in from `config/rejoin-rerank.txt`) map the
 //! inputs to the log-odds that the pair is a true break. They are fitted by
 //! `examples/rejoin_fit.rs` (`BOOST=… RERANK=…`) on the pairs the matching considers in the
-//! training dumps, with first-stage scores from trees that never saw the dump (out of fold),
-//! so that the inputs look as they do on new dumps.
+//! training dumps (seeds 1–5 and 12–16), with first-stage scores from trees that never saw the
+//! dump (out of fold), so that the inputs look as they do on new dumps, and on copies of those
+//! pools with some true tails missing (a column continued on another page), so that a head is
+//! not assumed to have a tail somewhere.
 
 use std::sync::OnceLock;
 
