@@ -36,11 +36,10 @@ fn main() {
     let w1 = env_list("PW_W").filter(|w| w.len() == evidence::N + 1);
     // `RERANK=FILE`: another second-stage forest than the compiled-in one.
     let rerank_forest = std::env::var("RERANK").ok().map(|p| {
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
+        boost::read_flat(Path::new(&p)).unwrap_or_else(|e| {
             eprintln!("{p}: {e}");
             std::process::exit(2)
-        });
-        boost::Flat::new(&boost::Forest::parse(&text).unwrap_or_default())
+        })
     });
     let forest2 = rerank_forest.as_ref().unwrap_or_else(|| rerank::forest());
     let env_f = |k: &str, d: f32| {

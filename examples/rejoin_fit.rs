@@ -506,11 +506,10 @@ fn boost_main(rows: &[Row], groups: &[Dump], out: &str) {
     // `FOREST=FILE`: score "compiled-in" with that trees file instead (to compare forests on
     // held-out dumps without compiling them in).
     let loaded = std::env::var("FOREST").ok().map(|p| {
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
+        boost::read_flat(Path::new(&p)).unwrap_or_else(|e| {
             eprintln!("{p}: {e}");
             std::process::exit(2)
-        });
-        boost::Flat::new(&boost::Forest::parse(&text).unwrap_or_default())
+        })
     });
     let compiled = loaded.as_ref().unwrap_or_else(|| boost::forest());
     let (a, tp, fp) = top1_by(rows, |i| {

@@ -45,6 +45,16 @@ pub fn forest() -> &'static Flat {
     FOREST.get_or_init(|| Flat::new(&Forest::parse(TREES_TXT).unwrap_or_default()))
 }
 
+/// The forest written in the file at `path` (as [`Forest::to_text`] writes it), laid out for
+/// scoring: for trying a fit without compiling it in.
+///
+/// # Errors
+/// If the file cannot be read or does not parse.
+pub fn read_flat(path: &std::path::Path) -> Result<Flat, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    Ok(Flat::new(&Forest::parse(&text)?))
+}
+
 /// Depth of every tree of a [`Flat`] forest (shallower trees are padded; deeper ones are not
 /// accepted: [`Params::depth`] must stay at or below it).
 pub const FLAT_DEPTH: usize = 4;

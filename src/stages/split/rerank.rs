@@ -47,8 +47,8 @@ pub const PLACE: usize = 11;
 /// Number of inputs.
 pub const N: usize = 8 + PLACE;
 
-/// Input names, in order.
-pub const NAMES: [&str; N] = [
+/// The inputs computed here, before the first-stage features of [`PLACE_NAMES`].
+const OWN_NAMES: [&str; N - PLACE] = [
     "score",
     "head_rank",
     "tail_rank",
@@ -57,18 +57,22 @@ pub const NAMES: [&str; N] = [
     "region_max",
     "region_count",
     "region_heads",
-    "adjacent",
-    "backwards",
-    "log_distance",
-    "tail_after_head",
-    "tail_after_header",
-    "back_adjacent",
-    "tail_block_start",
-    "column_match",
-    "tail_opens_previous_block",
-    "lead",
-    "tail_lm",
 ];
+
+/// Input names, in order.
+pub const NAMES: [&str; N] = {
+    let mut names = [""; N];
+    let mut k = 0;
+    while k < N {
+        names[k] = if k < OWN_NAMES.len() {
+            OWN_NAMES[k]
+        } else {
+            PLACE_NAMES[k - OWN_NAMES.len()]
+        };
+        k += 1;
+    }
+    names
+};
 
 /// Index of `name` in [`evidence::NAMES`] (a compile-time error when it is missing).
 const fn feature(name: &str) -> usize {
