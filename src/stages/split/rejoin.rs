@@ -592,11 +592,6 @@ pub fn pool(scored: &[Link], threshold: f32) -> Vec<usize> {
     out
 }
 
-/// The one-to-one matching over the [`pool`] of `scored`, by first-stage score.
-pub fn matched(scored: &[Link], threshold: f32) -> Vec<Link> {
-    matching(pool(scored, threshold).iter().map(|&i| scored[i]).collect())
-}
-
 /// Greedy maximum-weight matching improved by pairwise swaps.
 pub fn matching(mut cands: Vec<Link>) -> Vec<Link> {
     cands.sort_by(|a, b| {
@@ -796,7 +791,12 @@ mod tests {
             link(5, 7, 1.0),
             link(8, 9, BEST_FLOOR - 1.0),
         ];
-        let chosen = matched(&scored, THRESHOLD);
+        let chosen = matching(
+            pool(&scored, THRESHOLD)
+                .iter()
+                .map(|&i| scored[i])
+                .collect(),
+        );
         assert!(chosen.contains(&link(0, 1, low)));
         assert!(chosen.contains(&link(5, 6, 2.0)));
         assert!(
