@@ -183,8 +183,9 @@ impl Competition {
     }
 }
 
-/// The inputs of the pairs `pool` (indices into `scored`), given every candidate's first-stage
-/// score (`scored`) and position features (`places`, parallel to `scored`).
+/// The inputs of the pairs `pool` (indices into `scored`), one per entry of `pool`, given every
+/// candidate's first-stage score (`scored`) and position features (`places`, parallel to
+/// `scored`).
 pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[f32; N]> {
     let n = scored
         .iter()
@@ -220,12 +221,14 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
         }
         [max, confident, count]
     };
+    const OWN: usize = OWN_NAMES.len();
     pool.iter()
-        .filter_map(|&i| Some((scored.get(i)?, places.get(i)?)))
-        .map(|(l, p)| {
+        .map(|&i| {
+            let l = scored[i];
+            let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
             let [max, confident, count] = region(l.head);
             let mut x = [0.0; N];
-            x[..8].copy_from_slice(&[
+            x[..OWN].copy_from_slice(&[
                 l.score,
                 by_head.rank(l.head, l.score),
                 by_tail.rank(l.tail, l.score),
@@ -235,7 +238,7 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
                 confident,
                 count,
             ]);
-            x[8..].copy_from_slice(p);
+            x[OWN..].copy_from_slice(&p);
             x
         })
         .collect()
