@@ -122,35 +122,16 @@ const LEAD_FIRSTS: &[char] = &[
     '近', '日', '今', '目', '据', '记', '本', '北', '当', '去', '昨', '为', '随',
 ];
 
-/// Lead words that open an article's first sentence when a comma follows them directly.
-const LEAD_CLAUSES: &[&str] = &[
-    "近日",
-    "日前",
-    "近年来",
-    "近年",
-    "今年以来",
-    "近期",
-    "目前",
-    "据悉",
-    "据了解",
-    "今年",
-    "去年",
-    "昨天",
-    "昨日",
-    "今天",
-    "今日",
-];
-
-/// Opens the way only an article's first paragraph does: a lead word closed by a comma
-/// (`近日，`, `今天，`) or a time zone (`北京时间`, `当地时间`). No tail of the training dumps
-/// does (none of 3,236), while 1,936 of their paragraphs do.
+/// Opens the way only an article's first paragraph does: one of the [`LEADS`] closed by a
+/// comma (`近日，`, `今天，`) or a time zone (`北京时间`, `当地时间`). No tail of the training
+/// dumps does (none of 3,236), while 1,697 of their paragraphs do.
 pub fn opens_article(s: &str) -> bool {
     s.starts_with("北京时间")
         || s.starts_with("当地时间")
         || (s.starts_with(LEAD_FIRSTS)
-            && LEAD_CLAUSES
-                .iter()
-                .any(|l| s.strip_prefix(l).is_some_and(|r| r.starts_with('，'))))
+            && LEADS.iter().any(|l| {
+                l.chars().count() > 1 && s.strip_prefix(l).is_some_and(|r| r.starts_with('，'))
+            }))
 }
 
 /// Opens like an article's first paragraph.
