@@ -15,8 +15,10 @@
 //! (`split::rerank`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by trees
 //! fitted without it), printing its out-of-fold precision and recall at several cuts;
 //! `RERANK=config/rejoin-rerank.txt` also writes it there (`RR_TREES`, `RR_DEPTH`, `RR_RATE`
-//! override its 300 trees of depth 4 at rate 0.05). Several dump folders may be given (the trees want more data than
-//! the linear model: seeds 1–5). `FOREST=FILE` scores the "compiled-in" line with another
+//! override its 300 trees of depth 4 at rate 0.05, `RR_UNPRINTED` the share of true tails
+//! removed in its training copies, 0.15). Several dump folders may be given (the trees want
+//! more data than the linear model: seeds 1–5; the second stage seeds 1–5 and 12–16).
+//! `FOREST=FILE` scores the "compiled-in" line with another
 //! trees file, e.g. to compare two fits on held-out dumps (`TREES=1` makes the fit itself
 //! quick there; its output file is then of no use).
 #![allow(clippy::needless_range_loop)] // dense matrix code: indices address rows and columns
@@ -317,7 +319,8 @@ fn main() {
         }
         return;
     }
-    // `CSV=FILE`: every candidate as a line `dump,head,tail,label,head end,tail start,first-stage score,linear score,features…`, for exploring
+    // `CSV=FILE`: every candidate as a line `dump,head,tail,label,head end,tail start,
+    // first-stage score,linear score,features…`, for exploring
     // other models of the same evidence outside Rust.
     if let Ok(path) = std::env::var("CSV") {
         let mut out = String::from("dump,head,tail,y,head_end,tail_start,score,linear");
@@ -553,6 +556,46 @@ struct RerankRow {
     tail: usize,
 }
 
+/// The second-stage rows of dump `g` (`d`) with only its candidates `keep` printed: the pool
+/// those candidates form under their out-of-fold scores, with inputs and labels.
+fn pool_rows(
+    rows: &[Row],
+    d: &Dump,
+    g: usize,
+    oof: &[f32],
+    threshold: f32,
+    keep: &[usize],
+) -> Vec<RerankRow> {
+    let scored: Vec<rejoin::Link> = keep
+        .iter()
+        .map(|&k| rejoin::Link {
+            head: d.cands[k].head,
+            tail: d.cands[k].tail,
+            score: oof[d.rows.start + k],
+        })
+        .collect();
+    let places: Vec<[f32; rerank::PLACE]> = keep
+        .iter()
+        .map(|&k| rerank::place(&d.cands[k].features))
+        .collect();
+    let pool = rejoin::pool(&scored, threshold);
+    rerank::inputs(&scored, &places, &pool)
+        .into_iter()
+        .zip(&pool)
+        .map(|(x, &i)| {
+            let r = &rows[d.rows.start + keep[i]];
+            RerankRow {
+                x,
+                y: r.y,
+                wt: r.wt,
+                dump: g,
+                head: scored[i].head,
+                tail: scored[i].tail,
+            }
+        })
+        .collect()
+}
+
 /// Fits the second stage (`split::rerank`) on the pairs entering the matching when every dump
 /// is scored by first-stage trees fitted without it (`oof`), prints its precision and recall
 /// at several cuts out of fold (two folds by dump, the matching run on its scores) and, with
@@ -585,34 +628,9 @@ fn rerank_main(rows: &[Row], groups: &[Dump], oof: &[f32], threshold: f32, out: 
             .copied()
             .filter(|&k| !dropped.contains(&d.cands[k].tail))
             .collect();
-        for (keep, out) in [(&all, &mut rr), (&printed, &mut copies)] {
-            if std::ptr::eq(keep, &printed) && dropped.is_empty() {
-                continue;
-            }
-            let scored: Vec<rejoin::Link> = keep
-                .iter()
-                .map(|&k| rejoin::Link {
-                    head: d.cands[k].head,
-                    tail: d.cands[k].tail,
-                    score: oof[d.rows.start + k],
-                })
-                .collect();
-            let places: Vec<[f32; rerank::PLACE]> = keep
-                .iter()
-                .map(|&k| rerank::place(&d.cands[k].features))
-                .collect();
-            let pool = rejoin::pool(&scored, threshold);
-            for (x, &i) in rerank::inputs(&scored, &places, &pool).iter().zip(&pool) {
-                let r = &rows[d.rows.start + keep[i]];
-                out.push(RerankRow {
-                    x: *x,
-                    y: r.y,
-                    wt: r.wt,
-                    dump: g,
-                    head: scored[i].head,
-                    tail: scored[i].tail,
-                });
-            }
+        rr.extend(pool_rows(rows, d, g, oof, threshold, &all));
+        if !dropped.is_empty() {
+            copies.extend(pool_rows(rows, d, g, oof, threshold, &printed));
         }
     }
     let d = boost::Params::default();
@@ -627,12 +645,12 @@ fn rerank_main(rows: &[Row], groups: &[Dump], oof: &[f32], threshold: f32, out: 
         let x: Vec<Vec<f32>> = sel.iter().map(|r| r.x.to_vec()).collect();
         let y: Vec<bool> = sel.iter().map(|r| r.y).collect();
         let w: Vec<f64> = sel.iter().map(|r| r.wt).collect();
-        boost::Flat::new(&boost::fit(&x, &y, &w, &params))
+        boost::fit(&x, &y, &w, &params)
     };
     let folds = env_or("FOLDS", 2usize).max(2);
     let mut score = vec![0.0f32; rr.len()];
     for k in 0..folds {
-        let f = fit_on(&|r| r.dump % folds != k);
+        let f = boost::Flat::new(&fit_on(&|r| r.dump % folds != k));
         for (s, r) in score.iter_mut().zip(&rr) {
             if r.dump % folds == k {
                 *s = rerank::score_with(&f, &r.x);
@@ -693,16 +711,10 @@ fn rerank_main(rows: &[Row], groups: &[Dump], oof: &[f32], threshold: f32, out: 
         "sample's matched pairs, out of fold (T/F, log-odds): {}",
         sample.join(" ")
     );
-    let train: Vec<&RerankRow> = rr.iter().chain(&copies).collect();
-    let (x, y, w): (Vec<Vec<f32>>, Vec<bool>, Vec<f64>) = (
-        train.iter().map(|r| r.x.to_vec()).collect(),
-        train.iter().map(|r| r.y).collect(),
-        train.iter().map(|r| r.wt).collect(),
-    );
     let Some(out) = out else {
         return;
     };
-    let forest = boost::fit(&x, &y, &w, &params);
+    let forest = fit_on(&|_| true);
     if let Err(e) = std::fs::write(out, forest.to_text()) {
         eprintln!("{out}: {e}");
     }
