@@ -65,26 +65,7 @@ pub fn arrange(
             b.push(i);
         }
     }
-    // A block holding both ends of one break (its tail first) is two columns read in the wrong
-    // order: cut it before its first lead paragraph, else in the middle.
-    let mut k = 0;
-    while k < blocks.len() {
-        let b = &blocks[k];
-        let self_loop = b.len() > 1 && b.last().and_then(|&h| next_link(h)) == b.first().copied();
-        if self_loop {
-            let cands: Vec<usize> = (1..b.len()).filter(|&j| infos[b[j - 1]].terminal).collect();
-            let cut = cands
-                .iter()
-                .copied()
-                .find(|&j| infos[b[j]].lead)
-                .or_else(|| cands.get(cands.len() / 2).copied());
-            if let Some(j) = cut {
-                let rest = blocks[k].split_off(j);
-                blocks.insert(k + 1, rest);
-            }
-        }
-        k += 1;
-    }
+    cut_cycles(&mut blocks, &next_link, infos);
     let nb = blocks.len();
     let block_of = |i: usize| blocks.iter().position(|b| b.contains(&i));
     let mut succ: Vec<Option<usize>> = vec![None; nb];
@@ -209,4 +190,159 @@ pub fn arrange(
         }
     }
     out
+}
+
+/// Cuts blocks until the column breaks no longer chain them in a circle. A circle (block A
+/// ends with a head whose tail opens block B, …, and some block ends with a head whose tail
+/// opens A) means one of its blocks holds two columns run together: the end of one column and,
+/// after a finished paragraph, the start of the article's text. It is cut before a lead
+/// paragraph if there is one; else where the part ending in the head is as long as a whole
+/// column of the circle (the columns of one article are equally tall); else in the middle.
+fn cut_cycles(
+    blocks: &mut Vec<Vec<usize>>,
+    next_link: &dyn Fn(usize) -> Option<usize>,
+    infos: &[Info],
+) {
+    let chars = |b: &[usize]| b.iter().map(|&i| infos[i].len).sum::<usize>();
+    for _ in 0..blocks.len() {
+        let succ: Vec<Option<usize>> = blocks
+            .iter()
+            .map(|b| {
+                let t = b.last().and_then(|&h| next_link(h))?;
+                blocks.iter().position(|c| c.first() == Some(&t))
+            })
+            .collect();
+        let Some(circle) = find_cycle(&succ) else {
+            return;
+        };
+        // Whole columns of the circle: opened by a tail (the previous block's break) and
+        // ended by a head.
+        // In a circle of two blocks or more, the shortest is one whole column (the others
+        // hold one at least).
+        let column = (circle.len() > 1)
+            .then(|| circle.iter().map(|&b| chars(&blocks[b])).min())
+            .flatten();
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        for &b in &circle {
+            let blk = &blocks[b];
+            cuts.extend(
+                (1..blk.len())
+                    .filter(|&j| infos[blk[j - 1]].terminal)
+                    .map(|j| (b, j)),
+            );
+        }
+        let lead = cuts
+            .iter()
+            .copied()
+            .find(|&(b, j)| infos[blocks[b][j]].lead);
+        let by_length = || {
+            let target = column? as f32;
+            cuts.iter().copied().min_by(|&(b1, j1), &(b2, j2)| {
+                let d = |b: usize, j: usize| (chars(&blocks[b][j..]) as f32 - target).abs();
+                d(b1, j1).total_cmp(&d(b2, j2))
+            })
+        };
+        let cut = lead.or_else(by_length).or_else(|| {
+            let b = circle[0];
+            let own: Vec<(usize, usize)> = cuts.iter().copied().filter(|c| c.0 == b).collect();
+            own.get(own.len() / 2).copied()
+        });
+        let Some((b, j)) = cut else {
+            return;
+        };
+        let rest = blocks[b].split_off(j);
+        blocks.insert(b + 1, rest);
+    }
+}
+
+/// The blocks of one cycle of `succ`, if it has one.
+fn find_cycle(succ: &[Option<usize>]) -> Option<Vec<usize>> {
+    let mut state = vec![0u8; succ.len()]; // 0 new, 1 on the current walk, 2 done
+    for start in 0..succ.len() {
+        let mut walk = Vec::new();
+        let mut cur = Some(start);
+        while let Some(c) = cur {
+            match state[c] {
+                0 => {
+                    state[c] = 1;
+                    walk.push(c);
+                    cur = succ[c];
+                }
+                1 => {
+                    let from = walk.iter().position(|&w| w == c).unwrap_or(0);
+                    return Some(walk[from..].to_vec());
+                }
+                _ => break,
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::split::kinds::Role;
+
+    fn para(len: usize, terminal: bool, lead: bool) -> Info {
+        Info {
+            role: Role::Body,
+            names: Vec::new(),
+            dateline: None,
+            lead,
+            terminal,
+            bad_start: false,
+            heading_mark: false,
+            caption: false,
+            len,
+            block_start: false,
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_found_and_a_chain_is_not() {
+        assert_eq!(find_cycle(&[Some(1), Some(2), None]), None);
+        assert_eq!(find_cycle(&[Some(1), Some(2), Some(1)]), Some(vec![1, 2]));
+        assert_eq!(find_cycle(&[None, Some(1)]), Some(vec![1]));
+    }
+
+    #[test]
+    fn two_blocks_chained_in_a_circle_are_cut_where_a_whole_column_ends() {
+        // Columns of 100 characters, printed as: [tail of 7 … end of the article (0, 1)]
+        // [opening paragraph … head 4 (2, 3, 4)] [tail of 4 … head 7 (6, 7)], the first two run
+        // together as one block. Breaks 4 → 6 and 7 → 0 chain the blocks in a circle
+        // (paragraph 5 is elsewhere).
+        let infos = [
+            para(30, false, false),
+            para(40, true, false),
+            para(30, true, false),
+            para(30, true, false),
+            para(40, false, false),
+            para(0, true, false),
+            para(60, true, false),
+            para(40, false, false),
+        ];
+        let next = |h: usize| match h {
+            4 => Some(6),
+            7 => Some(0),
+            _ => None,
+        };
+        let mut blocks = vec![vec![0, 1, 2, 3, 4], vec![6, 7]];
+        cut_cycles(&mut blocks, &next, &infos);
+        assert_eq!(blocks, [vec![0, 1], vec![2, 3, 4], vec![6, 7]]);
+    }
+
+    #[test]
+    fn a_lead_paragraph_marks_the_cut_before_the_lengths_do() {
+        let mut infos = vec![para(25, true, false); 4];
+        infos[3] = para(25, false, false);
+        infos[1].lead = true;
+        let next = |h: usize| (h == 3).then_some(0);
+        let mut blocks = vec![vec![0, 1, 2, 3]];
+        cut_cycles(&mut blocks, &next, &infos);
+        assert_eq!(blocks, [vec![0], vec![1, 2, 3]]);
+    }
 }

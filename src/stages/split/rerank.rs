@@ -45,7 +45,7 @@ const PLACE_NAMES: [&str; PLACE] = [
 pub const PLACE: usize = 11;
 
 /// Number of inputs.
-pub const N: usize = 8 + PLACE;
+pub const N: usize = 12 + PLACE;
 
 /// The inputs computed here, before the first-stage features of [`PLACE_NAMES`].
 const OWN_NAMES: [&str; N - PLACE] = [
@@ -57,6 +57,10 @@ const OWN_NAMES: [&str; N - PLACE] = [
     "region_max",
     "region_count",
     "region_heads",
+    "rival_tail_need",
+    "rival_tail_lm",
+    "rival_tail_after_header",
+    "rival_head_need",
 ];
 
 /// Input names, in order.
@@ -95,6 +99,12 @@ const fn feature(name: &str) -> usize {
 
 /// Where `adjacent` sits among [`PLACE_NAMES`].
 const ADJACENT: usize = 0;
+
+/// Where `tail_after_header` sits among [`PLACE_NAMES`].
+const TAIL_AFTER_HEADER: usize = 4;
+
+/// Where `tail_lm` sits among [`PLACE_NAMES`].
+const TAIL_LM: usize = 10;
 
 /// Where [`PLACE_NAMES`] sit among the first-stage features.
 const PLACE_AT: [usize; PLACE] = {
@@ -163,7 +173,10 @@ impl Competition {
     }
 
     fn of(&self, p: usize) -> &[f32] {
-        &self.scores[self.start[p]..self.start[p + 1]]
+        match (self.start.get(p), self.start.get(p + 1)) {
+            (Some(&a), Some(&b)) => &self.scores[a..b],
+            _ => &[],
+        }
     }
 
     /// 1 + how many of `p`'s candidates score above `s`.
@@ -221,12 +234,54 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
         }
         [max, confident, count]
     };
+    // Every paragraph's candidates as a head and as a tail: (score, other end, index), best
+    // first.
+    let mut as_head: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); n];
+    let mut as_tail: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); n];
+    for (i, l) in scored.iter().enumerate() {
+        as_head[l.head].push((l.score, l.tail, i));
+        as_tail[l.tail].push((l.score, l.head, i));
+    }
+    for list in as_head.iter_mut().chain(as_tail.iter_mut()) {
+        list.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    let best_other = |list: &[(f32, usize, usize)], not: usize| -> Option<(f32, usize, usize)> {
+        list.iter().find(|e| e.1 != not).copied()
+    };
+    // The head's best other tail: how much more the head wants it than any other head does
+    // (a tail with no other home), how much it reads as a continuation, and whether it
+    // opens an article's text right after a header line.
+    let rival_tail = |h: usize, t: usize| -> [f32; 3] {
+        match best_other(&as_head[h], t) {
+            Some((s, r, i)) => {
+                let other = best_other(&as_tail[r], h).map_or(NO_RIVAL, |e| e.0);
+                let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
+                [
+                    (s - other).clamp(-MARGIN_CAP, MARGIN_CAP),
+                    p[TAIL_LM],
+                    p[TAIL_AFTER_HEADER],
+                ]
+            }
+            None => [-MARGIN_CAP, 0.0, 0.0],
+        }
+    };
+    // The tail's best other head: how much more it wants the tail than any other tail.
+    let rival_head = |h: usize, t: usize| -> f32 {
+        match best_other(&as_tail[t], h) {
+            Some((s, g, _)) => {
+                let other = best_other(&as_head[g], t).map_or(NO_RIVAL, |e| e.0);
+                (s - other).clamp(-MARGIN_CAP, MARGIN_CAP)
+            }
+            None => -MARGIN_CAP,
+        }
+    };
     const OWN: usize = OWN_NAMES.len();
     pool.iter()
         .map(|&i| {
             let l = scored[i];
             let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
             let [max, confident, count] = region(l.head);
+            let rival = rival_tail(l.head, l.tail);
             let mut x = [0.0; N];
             x[..OWN].copy_from_slice(&[
                 l.score,
@@ -237,6 +292,10 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
                 max,
                 confident,
                 count,
+                rival[0],
+                rival[1],
+                rival[2],
+                rival_head(l.head, l.tail),
             ]);
             x[OWN..].copy_from_slice(&p);
             x
@@ -289,7 +348,7 @@ mod tests {
         let p = place(&f);
         for (k, name) in PLACE_NAMES.iter().enumerate() {
             assert_eq!(evidence::NAMES[p[k] as usize], *name);
-            assert_eq!(NAMES[8 + k], *name);
+            assert_eq!(NAMES[OWN_NAMES.len() + k], *name);
         }
         assert_eq!(PLACE_NAMES[ADJACENT], "adjacent");
     }
@@ -315,7 +374,32 @@ mod tests {
         assert_eq!(&x[2][..5], &[2.5, 1.0, 1.0, MARGIN_CAP, 1.5]);
         // (6, 7): alone, measured against a rival at the first stage's floor.
         assert_eq!(&x[3][3..5], &[-4.0 - NO_RIVAL, -4.0 - NO_RIVAL]);
-        assert_eq!(x[0][8], 1.0, "position features follow");
+        assert_eq!(x[0][OWN_NAMES.len()], 1.0, "position features follow");
+    }
+
+    #[test]
+    fn rivals_say_how_much_the_other_ends_need_this_head_and_this_tail() {
+        // Head 0 wants tails 1 (3.0) and 5 (1.0); head 4 wants tail 5 more (2.5); head 6 wants
+        // tail 1 (0.5) and nothing else.
+        let scored = [
+            link(0, 1, 3.0),
+            link(0, 5, 1.0),
+            link(4, 5, 2.5),
+            link(6, 1, 0.5),
+        ];
+        let mut rival_place = placed(false);
+        rival_place[TAIL_LM] = 4.0;
+        rival_place[TAIL_AFTER_HEADER] = 1.0;
+        let places = [placed(true), rival_place, placed(true), placed(false)];
+        let x = inputs(&scored, &places, &[0]);
+        let own = OWN_NAMES.len() - 4;
+        // (0, 1): head 0's other tail (5) is wanted more by head 4: need 1.0 − 2.5; it reads
+        // as a continuation (tail_lm 4) right after a header line. Tail 1's other head (6)
+        // has no other tail: 0.5 against the floor.
+        assert_eq!(&x[0][own..own + 4], &[-1.5, 4.0, 1.0, 0.5 - NO_RIVAL]);
+        // (4, 5): head 4 has no other tail; tail 5's other head (0) wants tail 1 more.
+        let x = inputs(&scored, &places, &[2]);
+        assert_eq!(&x[0][own..own + 4], &[-MARGIN_CAP, 0.0, 0.0, -2.0]);
     }
 
     #[test]
