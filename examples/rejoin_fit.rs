@@ -43,6 +43,8 @@ struct Dump {
     rows: std::ops::Range<usize>,
     cands: Vec<rejoin::Candidate>,
     texts: Vec<String>,
+    /// What precedes each paragraph (`rerank::before`).
+    before: Vec<[f32; rerank::BEFORE]>,
 }
 
 fn rows_of(
@@ -89,6 +91,7 @@ fn rows_of(
         dumps.push(Dump {
             rows: start..rows.len(),
             cands,
+            before: rerank::before(&p.infos, &p.items),
             texts: p.texts,
         });
     }
@@ -390,6 +393,7 @@ fn main() {
             groups.push(Dump {
                 rows: start..rows.len(),
                 cands,
+                before: rerank::before(&p.infos, &p.items),
                 texts: p.texts,
             });
         }
@@ -579,7 +583,7 @@ fn pool_rows(
         .map(|&k| rerank::place(&d.cands[k].features))
         .collect();
     let pool = rejoin::pool(&scored, threshold);
-    rerank::inputs(&scored, &places, &pool)
+    rerank::inputs(&scored, &places, &d.before, &pool)
         .into_iter()
         .zip(&pool)
         .map(|(x, &i)| {

@@ -500,7 +500,8 @@ pub fn links_with(
         })
         .into_iter()
         .unzip();
-    select(&scored, &places, THRESHOLD, ACCEPT)
+    let before = rerank::before(infos, items);
+    select(&scored, &places, &before, THRESHOLD, ACCEPT)
 }
 
 /// Steps 2–3 on scored candidates (`places`: their position features, parallel to
@@ -509,10 +510,11 @@ pub fn links_with(
 pub fn select(
     scored: &[Link],
     places: &[[f32; rerank::PLACE]],
+    before: &[[f32; rerank::BEFORE]],
     threshold: f32,
     accept: f32,
 ) -> Vec<Link> {
-    rescored_matching(scored, places, threshold, rerank::forest())
+    rescored_matching(scored, places, before, threshold, rerank::forest())
         .into_iter()
         .filter(|l| l.score >= accept)
         .collect()
@@ -523,11 +525,12 @@ pub fn select(
 pub fn rescored_matching(
     scored: &[Link],
     places: &[[f32; rerank::PLACE]],
+    before: &[[f32; rerank::BEFORE]],
     threshold: f32,
     forest: &Flat,
 ) -> Vec<Link> {
     let pool = pool(scored, threshold);
-    let rescored = rerank::inputs(scored, places, &pool)
+    let rescored = rerank::inputs(scored, places, before, &pool)
         .iter()
         .zip(&pool)
         .map(|(x, &i)| Link {
@@ -1029,7 +1032,7 @@ mod tests {
             link(4, 5, BEST_FLOOR - 1.0),
         ];
         let places = [[0.0; rerank::PLACE]; 3];
-        let chosen = rescored_matching(&scored, &places, THRESHOLD, &forest);
+        let chosen = rescored_matching(&scored, &places, &[], THRESHOLD, &forest);
         assert_eq!(
             chosen,
             [link(0, 1, 1.0), link(2, 3, -1.0)],

@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 
 use super::boost::{Flat, Forest, WIDTH};
 use super::evidence;
+use super::kinds::{Info, Role};
 use super::rejoin::Link;
 
 /// The first-stage features carried into this stage, by name.
@@ -45,7 +46,7 @@ const PLACE_NAMES: [&str; PLACE] = [
 pub const PLACE: usize = 11;
 
 /// Number of inputs.
-pub const N: usize = 12 + PLACE;
+pub const N: usize = 12 + BEFORE + PLACE;
 
 /// The inputs computed here, before the first-stage features of [`PLACE_NAMES`].
 const OWN_NAMES: [&str; N - PLACE] = [
@@ -61,6 +62,8 @@ const OWN_NAMES: [&str; N - PLACE] = [
     "rival_tail_lm",
     "rival_tail_after_header",
     "rival_head_need",
+    "tail_after_headline",
+    "tail_after_inner_headline",
 ];
 
 /// Input names, in order.
@@ -196,10 +199,40 @@ impl Competition {
     }
 }
 
+/// Number of facts about the line before each paragraph ([`before`]).
+pub const BEFORE: usize = 2;
+
+/// For every paragraph (index into `infos`): is the line before it in dump order (`items`) a
+/// headline (a title or a section heading), and is that headline printed right after a
+/// finished body paragraph (a section heading inside running text, which opens a section:
+/// the paragraph under it starts one and continues nothing)?
+pub fn before(infos: &[Info], items: &[usize]) -> Vec<[f32; BEFORE]> {
+    let mut out = vec![[0.0; BEFORE]; infos.len()];
+    for (k, &i) in items.iter().enumerate().skip(1) {
+        let p = items[k - 1];
+        let Some(prev) = infos.get(p) else { continue };
+        if prev.role != Role::Headline || i >= out.len() {
+            continue;
+        }
+        let inner = k >= 2
+            && infos
+                .get(items[k - 2])
+                .is_some_and(|b| b.role == Role::Body && b.terminal && !b.caption);
+        out[i] = [1.0, f32::from(u8::from(inner))];
+    }
+    out
+}
+
 /// The inputs of the pairs `pool` (indices into `scored`), one per entry of `pool`, given every
-/// candidate's first-stage score (`scored`) and position features (`places`, parallel to
-/// `scored`).
-pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[f32; N]> {
+/// candidate's first-stage score (`scored`), position features (`places`, parallel to
+/// `scored`) and what precedes each paragraph ([`before`], by paragraph; missing entries read
+/// as nothing).
+pub fn inputs(
+    scored: &[Link],
+    places: &[[f32; PLACE]],
+    before: &[[f32; BEFORE]],
+    pool: &[usize],
+) -> Vec<[f32; N]> {
     let n = scored
         .iter()
         .map(|l| l.head.max(l.tail) + 1)
@@ -282,6 +315,7 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
             let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
             let [max, confident, count] = region(l.head);
             let rival = rival_tail(l.head, l.tail);
+            let b = before.get(l.tail).copied().unwrap_or([0.0; BEFORE]);
             let mut x = [0.0; N];
             x[..OWN].copy_from_slice(&[
                 l.score,
@@ -296,6 +330,8 @@ pub fn inputs(scored: &[Link], places: &[[f32; PLACE]], pool: &[usize]) -> Vec<[
                 rival[1],
                 rival[2],
                 rival_head(l.head, l.tail),
+                b[0],
+                b[1],
             ]);
             x[OWN..].copy_from_slice(&p);
             x
@@ -364,7 +400,7 @@ mod tests {
             link(6, 7, -4.0),
         ];
         let places = [placed(true), placed(false), placed(true), placed(true)];
-        let x = inputs(&scored, &places, &[0, 1, 2, 3]);
+        let x = inputs(&scored, &places, &[], &[0, 1, 2, 3]);
         assert_eq!(x.len(), 4);
         // (0, 1): best of its head by 2, alone on its tail (a margin beyond the cap).
         assert_eq!(&x[0][..5], &[3.0, 1.0, 1.0, 2.0, MARGIN_CAP]);
@@ -391,14 +427,14 @@ mod tests {
         rival_place[TAIL_LM] = 4.0;
         rival_place[TAIL_AFTER_HEADER] = 1.0;
         let places = [placed(true), rival_place, placed(true), placed(false)];
-        let x = inputs(&scored, &places, &[0]);
-        let own = OWN_NAMES.len() - 4;
+        let x = inputs(&scored, &places, &[], &[0]);
+        let own = OWN_NAMES.len() - 4 - BEFORE;
         // (0, 1): head 0's other tail (5) is wanted more by head 4: need 1.0 − 2.5; it reads
         // as a continuation (tail_lm 4) right after a header line. Tail 1's other head (6)
         // has no other tail: 0.5 against the floor.
         assert_eq!(&x[0][own..own + 4], &[-1.5, 4.0, 1.0, 0.5 - NO_RIVAL]);
         // (4, 5): head 4 has no other tail; tail 5's other head (0) wants tail 1 more.
-        let x = inputs(&scored, &places, &[2]);
+        let x = inputs(&scored, &places, &[], &[2]);
         assert_eq!(&x[0][own..own + 4], &[-MARGIN_CAP, 0.0, 0.0, -2.0]);
     }
 
@@ -413,9 +449,9 @@ mod tests {
             link(40, 41, 3.0),
         ];
         let places = [placed(true), placed(false), placed(true), placed(true)];
-        let x = inputs(&scored, &places, &[2]);
+        let x = inputs(&scored, &places, &[], &[2]);
         assert_eq!(&x[0][5..8], &[4.0, 1.0, 1.0]);
-        let x = inputs(&scored, &places, &[3]);
+        let x = inputs(&scored, &places, &[], &[3]);
         assert_eq!(&x[0][5..8], &[NOTHING, 0.0, 0.0], "no head within reach");
     }
 
