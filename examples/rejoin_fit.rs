@@ -43,7 +43,7 @@ struct Dump {
     rows: std::ops::Range<usize>,
     cands: Vec<rejoin::Candidate>,
     texts: Vec<String>,
-    /// What precedes each paragraph (`rerank::before`).
+    /// Each paragraph's surroundings (`rerank::context`).
     before: Vec<[f32; rerank::BEFORE]>,
 }
 
@@ -91,7 +91,7 @@ fn rows_of(
         dumps.push(Dump {
             rows: start..rows.len(),
             cands,
-            before: rerank::before(&p.infos, &p.items),
+            before: rerank::context(&p.texts, &p.infos, &p.items),
             texts: p.texts,
         });
     }
@@ -393,7 +393,7 @@ fn main() {
             groups.push(Dump {
                 rows: start..rows.len(),
                 cands,
-                before: rerank::before(&p.infos, &p.items),
+                before: rerank::context(&p.texts, &p.infos, &p.items),
                 texts: p.texts,
             });
         }

@@ -405,6 +405,32 @@ impl Layout {
     }
 }
 
+/// For every paragraph (index into `texts`): the characters from it to the end of its block
+/// when that block ends with a head (a column end; else 0), and, for a head, the characters of
+/// the block it ends (its column, when the block opened at a column start).
+pub fn column_runs(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; 2]> {
+    let layout = Layout::new(texts, infos, items);
+    let mut out = vec![[0.0; 2]; texts.len()];
+    let mut rest = 0usize;
+    for (k, &i) in items.iter().enumerate().rev() {
+        let b = layout.block[k] as usize;
+        let last_of_block = k + 1 == items.len() || layout.block[k + 1] as usize != b;
+        if last_of_block {
+            rest = 0;
+        }
+        rest += infos[i].len;
+        if let Some(o) = out.get_mut(i) {
+            if layout.ends_head[b] {
+                o[0] = rest as f32;
+            }
+            if layout.is_head[k] && last_of_block {
+                o[1] = layout.chars[b] as f32;
+            }
+        }
+    }
+    out
+}
+
 /// Where the tail at position `tk` of `items` sits relative to the head at `hk` (all but
 /// [`Place::head_next_start`], which is the head's alone).
 fn place_of(
@@ -500,7 +526,7 @@ pub fn links_with(
         })
         .into_iter()
         .unzip();
-    let before = rerank::before(infos, items);
+    let before = rerank::context(texts, infos, items);
     select(&scored, &places, &before, THRESHOLD, ACCEPT)
 }
 

@@ -46,7 +46,7 @@ const PLACE_NAMES: [&str; PLACE] = [
 pub const PLACE: usize = 11;
 
 /// Number of inputs.
-pub const N: usize = 12 + BEFORE + PLACE;
+pub const N: usize = 15 + PLACE;
 
 /// The inputs computed here, before the first-stage features of [`PLACE_NAMES`].
 const OWN_NAMES: [&str; N - PLACE] = [
@@ -64,6 +64,7 @@ const OWN_NAMES: [&str; N - PLACE] = [
     "rival_head_need",
     "tail_after_headline",
     "tail_after_inner_headline",
+    "column_ratio",
 ];
 
 /// Input names, in order.
@@ -199,15 +200,17 @@ impl Competition {
     }
 }
 
-/// Number of facts about the line before each paragraph ([`before`]).
-pub const BEFORE: usize = 2;
+/// Number of facts about each paragraph's surroundings ([`context`]).
+pub const BEFORE: usize = 4;
 
 /// For every paragraph (index into `infos`): is the line before it in dump order (`items`) a
 /// headline (a title or a section heading), and is that headline printed right after a
 /// finished body paragraph (a section heading inside running text, which opens a section:
-/// the paragraph under it starts one and continues nothing)?
-pub fn before(infos: &[Info], items: &[usize]) -> Vec<[f32; BEFORE]> {
-    let mut out = vec![[0.0; BEFORE]; infos.len()];
+/// the paragraph under it starts one and continues nothing)? Then its run to the end of its
+/// column and, for a head, its column's length ([`rejoin::column_runs`]).
+pub fn context(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; BEFORE]> {
+    let runs = super::rejoin::column_runs(texts, infos, items);
+    let mut out: Vec<[f32; BEFORE]> = runs.iter().map(|r| [0.0, 0.0, r[0], r[1]]).collect();
     for (k, &i) in items.iter().enumerate().skip(1) {
         let p = items[k - 1];
         let Some(prev) = infos.get(p) else { continue };
@@ -218,7 +221,8 @@ pub fn before(infos: &[Info], items: &[usize]) -> Vec<[f32; BEFORE]> {
             && infos
                 .get(items[k - 2])
                 .is_some_and(|b| b.role == Role::Body && b.terminal && !b.caption);
-        out[i] = [1.0, f32::from(u8::from(inner))];
+        out[i][0] = 1.0;
+        out[i][1] = f32::from(u8::from(inner));
     }
     out
 }
@@ -316,6 +320,7 @@ pub fn inputs(
             let [max, confident, count] = region(l.head);
             let rival = rival_tail(l.head, l.tail);
             let b = before.get(l.tail).copied().unwrap_or([0.0; BEFORE]);
+            let head_column = before.get(l.head).map_or(0.0, |h| h[3]);
             let mut x = [0.0; N];
             x[..OWN].copy_from_slice(&[
                 l.score,
@@ -332,11 +337,23 @@ pub fn inputs(
                 rival_head(l.head, l.tail),
                 b[0],
                 b[1],
+                column_ratio(b[2], head_column),
             ]);
             x[OWN..].copy_from_slice(&p);
             x
         })
         .collect()
+}
+
+/// ln(run from the tail to its column end / the head's column), within ±2; 3 when either is
+/// unknown. A tail opens a column as tall as the head's (the columns of one article are
+/// equally tall); a paragraph start inside a column leaves a shorter run.
+fn column_ratio(run: f32, column: f32) -> f32 {
+    if run > 0.0 && column > 0.0 {
+        (run / column).ln().clamp(-2.0, 2.0)
+    } else {
+        3.0
+    }
 }
 
 const TREES_TXT: &str = include_str!("../../../config/rejoin-rerank.txt");
@@ -428,7 +445,7 @@ mod tests {
         rival_place[TAIL_AFTER_HEADER] = 1.0;
         let places = [placed(true), rival_place, placed(true), placed(false)];
         let x = inputs(&scored, &places, &[], &[0]);
-        let own = OWN_NAMES.len() - 4 - BEFORE;
+        let own = OWN_NAMES.len() - 7;
         // (0, 1): head 0's other tail (5) is wanted more by head 4: need 1.0 − 2.5; it reads
         // as a continuation (tail_lm 4) right after a header line. Tail 1's other head (6)
         // has no other tail: 0.5 against the floor.
