@@ -351,10 +351,25 @@ pub struct Layout {
 impl Layout {
     /// The layout of `items`.
     pub fn new(texts: &[String], infos: &[Info], items: &[usize]) -> Self {
+        Self::cut(texts, infos, items, false)
+    }
+
+    /// The layout of `items`; with `through_headings`, a section heading printed under a
+    /// finished paragraph stays inside its block, as it stands inside its column.
+    fn cut(texts: &[String], infos: &[Info], items: &[usize], through_headings: bool) -> Self {
         let is_head: Vec<bool> = items
             .iter()
             .map(|&i| is_head(&texts[i], &infos[i]))
             .collect();
+        let inner_heading = |k: usize| {
+            through_headings
+                && k > 0
+                && infos[items[k]].role == Role::Headline
+                && {
+                    let p = &infos[items[k - 1]];
+                    p.role == Role::Body && p.terminal && !p.caption
+                }
+        };
         let mut block = Vec::with_capacity(items.len());
         let mut first = Vec::with_capacity(items.len());
         let mut b = 0u32;
@@ -362,9 +377,9 @@ impl Layout {
             let opens = k == 0 || {
                 let p = items[k - 1];
                 is_head[k - 1]
-                    || infos[p].role != Role::Body
+                    || (infos[p].role != Role::Body && !inner_heading(k - 1))
                     || infos[p].caption
-                    || infos[i].role != Role::Body
+                    || (infos[i].role != Role::Body && !inner_heading(k))
                     || infos[i].caption
                     || infos[i].block_start
             };
@@ -409,7 +424,7 @@ impl Layout {
 /// when that block ends with a head (a column end; else 0), and, for a head, the characters of
 /// the block it ends (its column, when the block opened at a column start).
 pub fn column_runs(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; 2]> {
-    let layout = Layout::new(texts, infos, items);
+    let layout = Layout::cut(texts, infos, items, true);
     let mut out = vec![[0.0; 2]; texts.len()];
     let mut rest = 0usize;
     for (k, &i) in items.iter().enumerate().rev() {
