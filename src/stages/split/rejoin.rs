@@ -362,13 +362,10 @@ impl Layout {
             .map(|&i| is_head(&texts[i], &infos[i]))
             .collect();
         let inner_heading = |k: usize| {
-            through_headings
-                && k > 0
-                && infos[items[k]].role == Role::Headline
-                && {
-                    let p = &infos[items[k - 1]];
-                    p.role == Role::Body && p.terminal && !p.caption
-                }
+            through_headings && k > 0 && infos[items[k]].role == Role::Headline && {
+                let p = &infos[items[k - 1]];
+                p.role == Role::Body && p.terminal && !p.caption
+            }
         };
         let mut block = Vec::with_capacity(items.len());
         let mut first = Vec::with_capacity(items.len());
