@@ -146,16 +146,23 @@ const NO_RIVAL: f32 = evidence::BOOST_FLOOR;
 /// Margins are clamped to ±this.
 const MARGIN_CAP: f32 = 8.0;
 
-/// The scores of every paragraph's candidates, descending, in one list: paragraph `p`'s are
-/// `scores[start[p]..start[p + 1]]`.
+/// Every paragraph's candidates, best first, in one list: paragraph `p`'s are
+/// `scores[start[p]..start[p + 1]]`, with the other end and the index into the scored
+/// candidates of each at the same place in `ends`.
 struct Competition {
     start: Vec<usize>,
     scores: Vec<f32>,
+    ends: Vec<(usize, usize)>,
 }
 
 impl Competition {
-    /// The scores grouped by `key` (a paragraph index below `n`).
-    fn new(scored: &[Link], n: usize, key: impl Fn(&Link) -> usize) -> Self {
+    /// The candidates grouped by `key` (a paragraph index below `n`); `other` is the other end.
+    fn new(
+        scored: &[Link],
+        n: usize,
+        key: impl Fn(&Link) -> usize,
+        other: impl Fn(&Link) -> usize,
+    ) -> Self {
         let mut start = vec![0usize; n + 1];
         for l in scored {
             start[key(l) + 1] += 1;
@@ -164,23 +171,39 @@ impl Competition {
             start[p + 1] += start[p];
         }
         let mut fill = start.clone();
-        let mut scores = vec![0.0f32; scored.len()];
-        for l in scored {
+        let mut order = vec![0usize; scored.len()];
+        for (i, l) in scored.iter().enumerate() {
             let p = key(l);
-            scores[fill[p]] = l.score;
+            order[fill[p]] = i;
             fill[p] += 1;
         }
         for p in 0..n {
-            scores[start[p]..start[p + 1]].sort_by(|a, b| b.total_cmp(a));
+            order[start[p]..start[p + 1]]
+                .sort_by(|&a, &b| scored[b].score.total_cmp(&scored[a].score));
         }
-        Competition { start, scores }
+        Competition {
+            start,
+            scores: order.iter().map(|&i| scored[i].score).collect(),
+            ends: order.iter().map(|&i| (other(&scored[i]), i)).collect(),
+        }
+    }
+
+    fn range(&self, p: usize) -> std::ops::Range<usize> {
+        match (self.start.get(p), self.start.get(p + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
     }
 
     fn of(&self, p: usize) -> &[f32] {
-        match (self.start.get(p), self.start.get(p + 1)) {
-            (Some(&a), Some(&b)) => &self.scores[a..b],
-            _ => &[],
-        }
+        &self.scores[self.range(p)]
+    }
+
+    /// `p`'s best candidate whose other end is not `not`: (score, other end, index).
+    fn best_other(&self, p: usize, not: usize) -> Option<(f32, usize, usize)> {
+        self.range(p)
+            .find(|&k| self.ends[k].0 != not)
+            .map(|k| (self.scores[k], self.ends[k].0, self.ends[k].1))
     }
 
     /// 1 + how many of `p`'s candidates score above `s`.
@@ -242,8 +265,8 @@ pub fn inputs(
         .map(|l| l.head.max(l.tail) + 1)
         .max()
         .unwrap_or(0);
-    let by_head = Competition::new(scored, n, |l| l.head);
-    let by_tail = Competition::new(scored, n, |l| l.tail);
+    let by_head = Competition::new(scored, n, |l| l.head, |l| l.tail);
+    let by_tail = Competition::new(scored, n, |l| l.tail, |l| l.head);
     // Each head's best adjacent and best non-adjacent score.
     let (mut adjacent, mut elsewhere) = (vec![MISSING; n], vec![MISSING; n]);
     for (l, p) in scored.iter().zip(places) {
@@ -271,27 +294,13 @@ pub fn inputs(
         }
         [max, confident, count]
     };
-    // Every paragraph's candidates as a head and as a tail: (score, other end, index), best
-    // first.
-    let mut as_head: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); n];
-    let mut as_tail: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); n];
-    for (i, l) in scored.iter().enumerate() {
-        as_head[l.head].push((l.score, l.tail, i));
-        as_tail[l.tail].push((l.score, l.head, i));
-    }
-    for list in as_head.iter_mut().chain(as_tail.iter_mut()) {
-        list.sort_by(|a, b| b.0.total_cmp(&a.0));
-    }
-    let best_other = |list: &[(f32, usize, usize)], not: usize| -> Option<(f32, usize, usize)> {
-        list.iter().find(|e| e.1 != not).copied()
-    };
     // The head's best other tail: how much more the head wants it than any other head does
     // (a tail with no other home), how much it reads as a continuation, and whether it
     // opens an article's text right after a header line.
     let rival_tail = |h: usize, t: usize| -> [f32; 3] {
-        match best_other(&as_head[h], t) {
+        match by_head.best_other(h, t) {
             Some((s, r, i)) => {
-                let other = best_other(&as_tail[r], h).map_or(NO_RIVAL, |e| e.0);
+                let other = by_tail.best_other(r, h).map_or(NO_RIVAL, |e| e.0);
                 let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
                 [
                     (s - other).clamp(-MARGIN_CAP, MARGIN_CAP),
@@ -304,9 +313,9 @@ pub fn inputs(
     };
     // The tail's best other head: how much more it wants the tail than any other tail.
     let rival_head = |h: usize, t: usize| -> f32 {
-        match best_other(&as_tail[t], h) {
+        match by_tail.best_other(t, h) {
             Some((s, g, _)) => {
-                let other = best_other(&as_head[g], t).map_or(NO_RIVAL, |e| e.0);
+                let other = by_head.best_other(g, t).map_or(NO_RIVAL, |e| e.0);
                 (s - other).clamp(-MARGIN_CAP, MARGIN_CAP)
             }
             None => -MARGIN_CAP,
