@@ -51,6 +51,25 @@ pub struct Info {
     pub block_start: bool,
 }
 
+#[cfg(test)]
+impl Info {
+    /// A paragraph of `role` and `len` characters with no cue but `terminal` (for unit tests).
+    pub(crate) fn plain(role: Role, len: usize, terminal: bool) -> Self {
+        Info {
+            role,
+            names: Vec::new(),
+            dateline: None,
+            lead: false,
+            terminal,
+            bad_start: false,
+            heading_mark: false,
+            caption: false,
+            len,
+            block_start: false,
+        }
+    }
+}
+
 const TERMINAL: &[char] = &['。', '！', '？', '…', '!', '?', '；', ';'];
 const CLOSERS: &[char] = &['”', '」', '』', '’', '）', ')', '》', '"'];
 

@@ -289,16 +289,8 @@ mod tests {
 
     fn para(len: usize, terminal: bool, lead: bool) -> Info {
         Info {
-            role: Role::Body,
-            names: Vec::new(),
-            dateline: None,
             lead,
-            terminal,
-            bad_start: false,
-            heading_mark: false,
-            caption: false,
-            len,
-            block_start: false,
+            ..Info::plain(Role::Body, len, terminal)
         }
     }
 

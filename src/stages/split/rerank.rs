@@ -454,7 +454,7 @@ mod tests {
         rival_place[TAIL_AFTER_HEADER] = 1.0;
         let places = [placed(true), rival_place, placed(true), placed(false)];
         let x = inputs(&scored, &places, &[], &[0]);
-        let own = OWN_NAMES.len() - 7;
+        let own = at("rival_tail_need");
         // (0, 1): head 0's other tail (5) is wanted more by head 4: need 1.0 − 2.5; it reads
         // as a continuation (tail_lm 4) right after a header line. Tail 1's other head (6)
         // has no other tail: 0.5 against the floor.
@@ -462,6 +462,46 @@ mod tests {
         // (4, 5): head 4 has no other tail; tail 5's other head (0) wants tail 1 more.
         let x = inputs(&scored, &places, &[], &[2]);
         assert_eq!(&x[0][own..own + 4], &[-MARGIN_CAP, 0.0, 0.0, -2.0]);
+    }
+
+    /// Where the input `name` sits.
+    fn at(name: &str) -> usize {
+        NAMES.iter().position(|n| *n == name).unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn the_column_ratio_compares_the_tails_run_with_the_heads_column() {
+        assert_eq!(column_ratio(300.0, 300.0), 0.0);
+        assert!((column_ratio(150.0, 300.0) - 0.5f32.ln()).abs() < 1e-6);
+        assert_eq!(column_ratio(1.0, 300.0), -2.0, "clamped");
+        assert_eq!(column_ratio(0.0, 300.0), 3.0, "unknown run");
+        assert_eq!(column_ratio(300.0, 0.0), 3.0, "unknown column");
+    }
+
+    #[test]
+    fn the_context_says_what_precedes_each_paragraph() {
+        // A title, its first paragraph (finished), a section heading, a paragraph under it.
+        let infos = [
+            Info::plain(Role::Headline, 10, false),
+            Info::plain(Role::Body, 80, true),
+            Info::plain(Role::Headline, 8, false),
+            Info::plain(Role::Body, 60, false),
+        ];
+        let texts: Vec<String> = ["标题", "第一段。", "小标题", "第二段的开头"]
+            .map(String::from)
+            .to_vec();
+        let c = context(&texts, &infos, &[0, 1, 2, 3]);
+        assert_eq!(c[1][..2], [1.0, 0.0], "under a title");
+        assert_eq!(c[3][..2], [1.0, 1.0], "under a heading inside running text");
+        assert_eq!(c[2][..2], [0.0, 0.0]);
+        // Through the heading, paragraph 1 runs to the head at 3 (80 + 8 + 60 characters),
+        // the column that head ends.
+        assert_eq!(c[1][2], 148.0);
+        assert_eq!(c[3][3], 148.0);
+        // A pair (3, 1) reads that column ratio.
+        let x = inputs(&[link(3, 1, 1.0)], &[placed(false)], &c, &[0]);
+        assert_eq!(x[0][at("column_ratio")], 0.0);
+        assert_eq!(x[0][at("tail_after_headline")], 1.0);
     }
 
     #[test]
