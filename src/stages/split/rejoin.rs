@@ -581,7 +581,7 @@ pub fn rescored_matching(
 
 /// Second-stage log-odds at or above which a matched pair is kept (odds of 1.28 to 1), chosen
 /// on the exploration seeds (41–44, 51–60; `eval-split`, 2026-11-29, session 11): cuts 0 /
-/// 0.25 / 0.5 gave rejoin precision 0.9775 / 0.9800 / 0.9823 at recall 0.9065 / 0.9016 /
+/// 0.25 / 0.5 gave rejoin precision 0.9775 / 0.97995 / 0.9823 at recall 0.9065 / 0.9016 /
 /// 0.8939. Out of fold on the training dumps (seeds 1–5 and 12–16, `rejoin_fit BOOST=…
 /// RERANK=…`) the cuts 0 / 0.5 / 1 give precision 0.977 / 0.981 / 0.983 at recall 0.924 /
 /// 0.912 / 0.898 of the true candidates.
