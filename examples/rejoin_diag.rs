@@ -126,8 +126,8 @@ fn main() {
         };
         let places: Vec<[f32; rerank::PLACE]> =
             cands.iter().map(|c| rerank::place(&c.features)).collect();
-        let before = rerank::context(&p.texts, &p.infos, &p.items);
-        let chosen = rejoin::rescored_matching(&scored, &places, &before, thresh, forest2);
+        let context = rerank::context(&p.texts, &p.infos, &p.items);
+        let chosen = rejoin::rescored_matching(&scored, &places, &context, thresh, forest2);
         let links: Vec<rejoin::Link> = chosen
             .iter()
             .filter(|l| l.score >= accept)

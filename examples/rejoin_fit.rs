@@ -44,7 +44,7 @@ struct Dump {
     cands: Vec<rejoin::Candidate>,
     texts: Vec<String>,
     /// Each paragraph's surroundings (`rerank::context`).
-    before: Vec<[f32; rerank::BEFORE]>,
+    context: Vec<[f32; rerank::CONTEXT]>,
 }
 
 fn rows_of(
@@ -91,7 +91,7 @@ fn rows_of(
         dumps.push(Dump {
             rows: start..rows.len(),
             cands,
-            before: rerank::context(&p.texts, &p.infos, &p.items),
+            context: rerank::context(&p.texts, &p.infos, &p.items),
             texts: p.texts,
         });
     }
@@ -393,7 +393,7 @@ fn main() {
             groups.push(Dump {
                 rows: start..rows.len(),
                 cands,
-                before: rerank::context(&p.texts, &p.infos, &p.items),
+                context: rerank::context(&p.texts, &p.infos, &p.items),
                 texts: p.texts,
             });
         }
@@ -583,7 +583,7 @@ fn pool_rows(
         .map(|&k| rerank::place(&d.cands[k].features))
         .collect();
     let pool = rejoin::pool(&scored, threshold);
-    rerank::inputs(&scored, &places, &d.before, &pool)
+    rerank::inputs(&scored, &places, &d.context, &pool)
         .into_iter()
         .zip(&pool)
         .map(|(x, &i)| {

@@ -215,8 +215,6 @@ fn cut_cycles(
         let Some(circle) = find_cycle(&succ) else {
             return;
         };
-        // Whole columns of the circle: opened by a tail (the previous block's break) and
-        // ended by a head.
         // In a circle of two blocks or more, the shortest is one whole column (the others
         // hold one at least).
         let column = (circle.len() > 1)

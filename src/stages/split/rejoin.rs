@@ -361,12 +361,7 @@ impl Layout {
             .iter()
             .map(|&i| is_head(&texts[i], &infos[i]))
             .collect();
-        let inner_heading = |k: usize| {
-            through_headings && k > 0 && infos[items[k]].role == Role::Headline && {
-                let p = &infos[items[k - 1]];
-                p.role == Role::Body && p.terminal && !p.caption
-            }
-        };
+        let inner_heading = |k: usize| through_headings && heading_in_text(infos, items, k);
         let mut block = Vec::with_capacity(items.len());
         let mut first = Vec::with_capacity(items.len());
         let mut b = 0u32;
@@ -415,6 +410,16 @@ impl Layout {
         let d = (a - b).abs() / a.max(b).max(1.0);
         (1.0 - d / 0.1).max(0.0)
     }
+}
+
+/// Is item `k` of `items` a headline printed right under a finished body paragraph: a section
+/// heading inside running text (a title follows another article's end just as well, so this
+/// is a hint, not a verdict)?
+pub fn heading_in_text(infos: &[Info], items: &[usize], k: usize) -> bool {
+    let info = |j: usize| items.get(j).and_then(|&i| infos.get(i));
+    k > 0
+        && info(k).is_some_and(|h| h.role == Role::Headline)
+        && info(k - 1).is_some_and(|p| p.role == Role::Body && p.terminal && !p.caption)
 }
 
 /// For every paragraph (index into `texts`): the characters from it to the end of its block
@@ -538,8 +543,8 @@ pub fn links_with(
         })
         .into_iter()
         .unzip();
-    let before = rerank::context(texts, infos, items);
-    select(&scored, &places, &before, THRESHOLD, ACCEPT)
+    let context = rerank::context(texts, infos, items);
+    select(&scored, &places, &context, THRESHOLD, ACCEPT)
 }
 
 /// Steps 2–3 on scored candidates (`places`: their position features, parallel to
@@ -548,11 +553,11 @@ pub fn links_with(
 pub fn select(
     scored: &[Link],
     places: &[[f32; rerank::PLACE]],
-    before: &[[f32; rerank::BEFORE]],
+    context: &[[f32; rerank::CONTEXT]],
     threshold: f32,
     accept: f32,
 ) -> Vec<Link> {
-    rescored_matching(scored, places, before, threshold, rerank::forest())
+    rescored_matching(scored, places, context, threshold, rerank::forest())
         .into_iter()
         .filter(|l| l.score >= accept)
         .collect()
@@ -563,12 +568,12 @@ pub fn select(
 pub fn rescored_matching(
     scored: &[Link],
     places: &[[f32; rerank::PLACE]],
-    before: &[[f32; rerank::BEFORE]],
+    context: &[[f32; rerank::CONTEXT]],
     threshold: f32,
     forest: &Flat,
 ) -> Vec<Link> {
     let pool = pool(scored, threshold);
-    let rescored = rerank::inputs(scored, places, before, &pool)
+    let rescored = rerank::inputs(scored, places, context, &pool)
         .iter()
         .zip(&pool)
         .map(|(x, &i)| Link {

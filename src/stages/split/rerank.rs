@@ -224,26 +224,23 @@ impl Competition {
 }
 
 /// Number of facts about each paragraph's surroundings ([`context`]).
-pub const BEFORE: usize = 4;
+pub const CONTEXT: usize = 4;
 
 /// For every paragraph (index into `infos`): is the line before it in dump order (`items`) a
 /// headline (a title or a section heading), and is that headline printed right after a
 /// finished body paragraph (a section heading inside running text, which opens a section:
 /// the paragraph under it starts one and continues nothing)? Then its run to the end of its
 /// column and, for a head, its column's length ([`rejoin::column_runs`]).
-pub fn context(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; BEFORE]> {
+pub fn context(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; CONTEXT]> {
     let runs = super::rejoin::column_runs(texts, infos, items);
-    let mut out: Vec<[f32; BEFORE]> = runs.iter().map(|r| [0.0, 0.0, r[0], r[1]]).collect();
+    let mut out: Vec<[f32; CONTEXT]> = runs.iter().map(|r| [0.0, 0.0, r[0], r[1]]).collect();
     for (k, &i) in items.iter().enumerate().skip(1) {
         let p = items[k - 1];
         let Some(prev) = infos.get(p) else { continue };
         if prev.role != Role::Headline || i >= out.len() {
             continue;
         }
-        let inner = k >= 2
-            && infos
-                .get(items[k - 2])
-                .is_some_and(|b| b.role == Role::Body && b.terminal && !b.caption);
+        let inner = super::rejoin::heading_in_text(infos, items, k - 1);
         out[i][0] = 1.0;
         out[i][1] = f32::from(u8::from(inner));
     }
@@ -252,12 +249,12 @@ pub fn context(texts: &[String], infos: &[Info], items: &[usize]) -> Vec<[f32; B
 
 /// The inputs of the pairs `pool` (indices into `scored`), one per entry of `pool`, given every
 /// candidate's first-stage score (`scored`), position features (`places`, parallel to
-/// `scored`) and what precedes each paragraph ([`before`], by paragraph; missing entries read
+/// `scored`) and each paragraph's surroundings ([`context`], by paragraph; missing entries read
 /// as nothing).
 pub fn inputs(
     scored: &[Link],
     places: &[[f32; PLACE]],
-    before: &[[f32; BEFORE]],
+    context: &[[f32; CONTEXT]],
     pool: &[usize],
 ) -> Vec<[f32; N]> {
     let n = scored
@@ -328,8 +325,8 @@ pub fn inputs(
             let p = places.get(i).copied().unwrap_or([0.0; PLACE]);
             let [max, confident, count] = region(l.head);
             let rival = rival_tail(l.head, l.tail);
-            let b = before.get(l.tail).copied().unwrap_or([0.0; BEFORE]);
-            let head_column = before.get(l.head).map_or(0.0, |h| h[3]);
+            let b = context.get(l.tail).copied().unwrap_or([0.0; CONTEXT]);
+            let head_column = context.get(l.head).map_or(0.0, |h| h[3]);
             let mut x = [0.0; N];
             x[..OWN].copy_from_slice(&[
                 l.score,
