@@ -82,11 +82,11 @@ pub const NAMES: [&str; N] = {
     names
 };
 
-/// Index of `name` in [`evidence::NAMES`] (a compile-time error when it is missing).
-const fn feature(name: &str) -> usize {
+/// Index of `name` in `names` (a compile-time error when it is missing).
+const fn position(names: &[&str], name: &str) -> usize {
     let mut i = 0;
-    while i < evidence::N {
-        let (a, b) = (evidence::NAMES[i].as_bytes(), name.as_bytes());
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
         if a.len() == b.len() {
             let mut j = 0;
             while j < a.len() && a[j] == b[j] {
@@ -98,17 +98,22 @@ const fn feature(name: &str) -> usize {
         }
         i += 1;
     }
-    panic!("not a first-stage feature")
+    panic!("no such name")
+}
+
+/// Index of `name` in [`evidence::NAMES`] (a compile-time error when it is missing).
+const fn feature(name: &str) -> usize {
+    position(&evidence::NAMES, name)
 }
 
 /// Where `adjacent` sits among [`PLACE_NAMES`].
-const ADJACENT: usize = 0;
+const ADJACENT: usize = position(&PLACE_NAMES, "adjacent");
 
 /// Where `tail_after_header` sits among [`PLACE_NAMES`].
-const TAIL_AFTER_HEADER: usize = 4;
+const TAIL_AFTER_HEADER: usize = position(&PLACE_NAMES, "tail_after_header");
 
 /// Where `tail_lm` sits among [`PLACE_NAMES`].
-const TAIL_LM: usize = 10;
+const TAIL_LM: usize = position(&PLACE_NAMES, "tail_lm");
 
 /// Where [`PLACE_NAMES`] sit among the first-stage features.
 const PLACE_AT: [usize; PLACE] = {
