@@ -1,7 +1,8 @@
 //! Split + clean once over files or folders of dumps, for instruction counts:
 //! `valgrind --tool=callgrind --toggle-collect='split_once::run_all' split_once DIR...`
 //! (jieba and the word table are loaded before `run_all`, so only the per-dump work is
-//! counted; see `docs/SPLIT.md`). Also prints the wall-clock MB/s of the one pass.
+//! counted; see `docs/SPLIT.md`). Also prints the wall-clock MB/s of the one pass, and with
+//! `DIGEST=1` a digest of every draft (to check that a speed change leaves the output as it was).
 use std::path::Path;
 
 use presswire::source::decode::decode;
@@ -46,6 +47,15 @@ fn main() {
     // So are the character model of the join and the boosted trees.
     let _ = presswire::stages::split::charlm::join_features("有力推", "动财政");
     let _ = presswire::stages::split::boost::forest().len();
+    let _ = presswire::stages::split::rerank::forest().len();
+    if std::env::var_os("DIGEST").is_some() {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for t in &texts {
+            format!("{:?}", presswire::stages::clean(presswire::stages::split(t))).hash(&mut h);
+        }
+        println!("digest {:016x}", h.finish());
+    }
     let bytes: usize = texts.iter().map(String::len).sum();
     let t = std::time::Instant::now();
     let n = run_all(&texts);

@@ -259,19 +259,30 @@ impl Brackets {
 
     /// The marks `tail` closes before it opens one (it starts inside a quotation or an aside).
     pub fn closed_first(tail: &str) -> Self {
-        let (mut quote, mut paren) = (None, None);
-        for c in tail.chars() {
-            match c {
-                '“' => _ = quote.get_or_insert(false),
-                '”' => _ = quote.get_or_insert(true),
-                '（' | '(' => _ = paren.get_or_insert(false),
-                '）' | ')' => _ = paren.get_or_insert(true),
+        // By bytes, as most tails hold no mark and used to be decoded to their end: the first
+        // ASCII bracket is one `memchr2`, and the other marks (`“` `”` = E2 80 9C/9D, `（` `）`
+        // = EF BC 88/89) are looked for only at the lead bytes E2 and EF.
+        let bytes = tail.as_bytes();
+        let ascii = memchr::memchr2(b'(', b')', bytes).map(|i| (i, bytes[i] == b')'));
+        let (mut quote, mut wide) = (None, None);
+        for i in memchr::memchr2_iter(0xE2, 0xEF, bytes) {
+            if ascii.is_some_and(|(a, _)| a < i) && quote.is_some() {
+                break;
+            }
+            match bytes.get(i..i + 3) {
+                Some([0xE2, 0x80, m @ (0x9C | 0x9D)]) => _ = quote.get_or_insert(*m == 0x9D),
+                Some([0xEF, 0xBC, m @ (0x88 | 0x89)]) => _ = wide.get_or_insert((i, *m == 0x89)),
                 _ => {}
             }
-            if quote.is_some() && paren.is_some() {
+            if quote.is_some() && wide.is_some() {
                 break;
             }
         }
+        // The first bracket of either width.
+        let paren = match (ascii, wide) {
+            (Some((a, ca)), Some((w, cw))) => Some(if a < w { ca } else { cw }),
+            (a, w) => a.or(w).map(|(_, c)| c),
+        };
         Brackets {
             quote: quote.unwrap_or(false),
             paren: paren.unwrap_or(false),
@@ -590,6 +601,33 @@ pub fn context(lex: &Lexicon, items: &[usize], k: usize, before: bool) -> Vector
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `closed_first` as a scan of every character, kept as the reference.
+    fn closed_first_chars(tail: &str) -> Brackets {
+        let (mut quote, mut paren) = (None, None);
+        for c in tail.chars() {
+            match c {
+                '“' => _ = quote.get_or_insert(false),
+                '”' => _ = quote.get_or_insert(true),
+                '（' | '(' => _ = paren.get_or_insert(false),
+                '）' | ')' => _ = paren.get_or_insert(true),
+                _ => {}
+            }
+        }
+        Brackets {
+            quote: quote.unwrap_or(false),
+            paren: paren.unwrap_or(false),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn closed_first_by_bytes_equals_the_character_scan(
+            s in "[“”（）()，：。a甲乙\\u{2000}-\\u{2030}\\u{FF00}-\\u{FF10}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(Brackets::closed_first(&s), closed_first_chars(&s));
+        }
+    }
 
     #[test]
     fn brackets_left_open_by_a_head_and_closed_first_by_a_tail() {
