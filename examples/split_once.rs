@@ -5,6 +5,11 @@
 //! `DIGEST=1` a digest of every draft (to check that a speed change leaves the output as it was).
 use std::path::Path;
 
+/// The binary's allocator (`src/main.rs`), as in `benches/split_clean.rs`, so that the counts
+/// include allocation as the daemon and the benchmark pay for it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use presswire::source::decode::decode;
 
 fn files(path: &Path, out: &mut Vec<std::path::PathBuf>) {
