@@ -66,12 +66,22 @@ pub const WIDTH: usize = 64;
 const SPLITS: usize = (1 << FLAT_DEPTH) - 1;
 const LEAVES: usize = 1 << FLAT_DEPTH;
 
-/// One tree of a [`Flat`] forest: its splits in breadth-first order and its leaves.
+/// One tree of a [`Flat`] forest: its splits in breadth-first order and its leaves. Nodes are
+/// numbered from 1 as in a binary heap (the children of `n` are `2n` and `2n + 1`): the splits
+/// are 1–15 (slot 0 is unused) and the leaves 16–31, stored at `n − 16`, so the walk is one
+/// shift and add per level and an index masked to 16 needs no bounds check. A split keeps its
+/// threshold and feature together, so one address serves both.
 #[derive(Clone, Copy, Debug)]
 struct FlatTree {
-    feature: [u8; SPLITS],
-    threshold: [f32; SPLITS],
+    split: [FlatSplit; LEAVES],
     leaf: [f32; LEAVES],
+}
+
+/// One split of a [`FlatTree`]: go right when `x[feature] > threshold`.
+#[derive(Clone, Copy, Debug)]
+struct FlatSplit {
+    threshold: f32,
+    feature: u32,
 }
 
 /// A forest with every tree padded to depth [`FLAT_DEPTH`], so that scoring a tree is four
@@ -99,8 +109,10 @@ impl Flat {
             return Flat::default();
         }
         let blank = FlatTree {
-            feature: [0; SPLITS],
-            threshold: [f32::INFINITY; SPLITS],
+            split: [FlatSplit {
+                threshold: f32::INFINITY,
+                feature: 0,
+            }; LEAVES],
             leaf: [0.0; LEAVES],
         };
         let trees = f
@@ -122,13 +134,15 @@ impl Flat {
     pub fn score(&self, x: &[f32; WIDTH]) -> f32 {
         let mut sum = self.base;
         for t in &self.trees {
-            let mut pos = 0usize;
+            // Heap numbering: `n` < 16 at every split, 16–31 at the end (the masks only drop
+            // the bounds checks).
+            let mut n = 1usize;
             for _ in 0..FLAT_DEPTH {
-                let k = pos % SPLITS;
-                let v = x[usize::from(t.feature[k]) % WIDTH];
-                pos = 2 * pos + 1 + usize::from(v > t.threshold[k]);
+                let sp = t.split[n % LEAVES];
+                let v = x[sp.feature as usize % WIDTH];
+                n = 2 * n + usize::from(v > sp.threshold);
             }
-            sum += t.leaf[(pos - SPLITS) % LEAVES];
+            sum += t.leaf[n % LEAVES];
         }
         sum
     }
@@ -144,7 +158,8 @@ impl Flat {
     }
 }
 
-/// Copies the subtree at `node` of `f` into `t` at breadth-first position `pos`.
+/// Copies the subtree at `node` of `f` into `t` at breadth-first position `pos` (from 0; heap
+/// node `pos + 1`).
 fn place(f: &Forest, node: usize, t: &mut FlatTree, pos: usize) {
     match f.nodes.get(node) {
         Some(Node::Split {
@@ -153,8 +168,10 @@ fn place(f: &Forest, node: usize, t: &mut FlatTree, pos: usize) {
             left,
             right,
         }) if pos < SPLITS => {
-            t.feature[pos] = *feature as u8;
-            t.threshold[pos] = *threshold;
+            t.split[pos + 1] = FlatSplit {
+                threshold: *threshold,
+                feature: u32::from(*feature),
+            };
             place(f, *left as usize, t, 2 * pos + 1);
             place(f, *right as usize, t, 2 * pos + 2);
         }
