@@ -15,7 +15,7 @@
 //! (`split::rerank`) on out-of-fold tree scores (`FOLDS`, default 2: each dump scored by trees
 //! fitted without it), printing its out-of-fold precision and recall at several cuts;
 //! `RERANK=config/rejoin-rerank.txt` also writes it there (`RR_TREES`, `RR_DEPTH`, `RR_RATE`
-//! override its 300 trees of depth 4 at rate 0.05, `RR_UNPRINTED` the share of true tails
+//! override its 400 trees of depth 4 at rate 0.05, `RR_UNPRINTED` the share of true tails
 //! removed in its training copies, 0.15). Several dump folders may be given (the trees want
 //! more data than the linear model: seeds 1–5; the second stage seeds 1–5 and 12–16).
 //! `FOREST=FILE` scores the "compiled-in" line with another
@@ -639,7 +639,7 @@ fn rerank_main(rows: &[Row], groups: &[Dump], oof: &[f32], threshold: f32, out: 
     }
     let d = boost::Params::default();
     let params = boost::Params {
-        trees: env_or("RR_TREES", 300),
+        trees: env_or("RR_TREES", 400),
         depth: env_or("RR_DEPTH", d.depth),
         learning_rate: env_or("RR_RATE", 0.05),
         ..d
