@@ -57,7 +57,11 @@ fn main() {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for t in &texts {
-            format!("{:?}", presswire::stages::clean(presswire::stages::split(t))).hash(&mut h);
+            format!(
+                "{:?}",
+                presswire::stages::clean(presswire::stages::split(t))
+            )
+            .hash(&mut h);
         }
         println!("digest {:016x}", h.finish());
     }

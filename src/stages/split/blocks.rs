@@ -34,7 +34,11 @@ pub fn display_width(s: &str) -> usize {
         } else if let (0xEF, Some(&[b1, b2])) = (b, bytes.get(i + 1..i + 3)) {
             // U+F000–U+FFFF (full-width punctuation `，：（）`), decoded from its three bytes.
             let cp = 0xF000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-            w += if char::from_u32(cp).is_some_and(is_wide) { 2 } else { 1 };
+            w += if char::from_u32(cp).is_some_and(is_wide) {
+                2
+            } else {
+                1
+            };
             i += 3;
         } else if let Some(c) = s.get(i..).and_then(|t| t.chars().next()) {
             w += if is_wide(c) { 2 } else { 1 };
