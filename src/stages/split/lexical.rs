@@ -628,10 +628,10 @@ pub struct Postings {
 
 impl Postings {
     /// Indexes `vectors` (built from a lexicon with `n_ids` ids, [`Lexicon::n_ids`]).
-    pub fn new(vectors: &[Vector], n_ids: usize) -> Self {
+    pub fn new<V: std::borrow::Borrow<Vector>>(vectors: &[V], n_ids: usize) -> Self {
         let mut start = vec![0u32; n_ids + 1];
         for v in vectors {
-            for &(id, _) in &v.0 {
+            for &(id, _) in &v.borrow().0 {
                 if let Some(s) = start.get_mut(id as usize + 1) {
                     *s += 1;
                 }
@@ -643,7 +643,7 @@ impl Postings {
         let mut fill: Vec<u32> = start[..n_ids].to_vec();
         let mut entries = vec![(0u32, 0.0f32); start[n_ids] as usize];
         for (j, v) in vectors.iter().enumerate() {
-            for &(id, w) in &v.0 {
+            for &(id, w) in &v.borrow().0 {
                 if let Some(f) = fill.get_mut(id as usize) {
                     entries[*f as usize] = (j as u32, w);
                     *f += 1;

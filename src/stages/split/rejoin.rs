@@ -12,6 +12,8 @@
 //!    most one head.
 //! 3. A matched pair is kept when its second-stage log-odds reach [`ACCEPT`].
 
+use std::borrow::{Borrow, Cow};
+
 use super::boost::Flat;
 use super::evidence::{self, HeadSide, Place, TailSide};
 use super::kinds::{self, is_han, Info, Role};
@@ -151,9 +153,9 @@ pub struct TailCache {
 }
 
 impl TailCache {
-    /// The facts of the tails at `tails` (positions in `items`), computed where missing: the
-    /// sides borrowed from the cache (so a side's join class, tagged on first use, is tagged
-    /// once per dump), the neighbourhoods copied (the topic index wants them in one slice).
+    /// The facts of the tails at `tails` (positions in `items`), computed where missing and
+    /// borrowed from the cache (so a side's join class, tagged on first use, is tagged once
+    /// per dump, and no neighbourhood is copied for each pairing).
     fn of(
         &mut self,
         texts: &[String],
@@ -161,28 +163,25 @@ impl TailCache {
         items: &[usize],
         lex: &Lexicon,
         tails: &[usize],
-    ) -> (Vec<&TailSide>, Vec<Vector>) {
+    ) -> (Vec<&TailSide>, Vec<&Vector>) {
         if self.side.len() < items.len() {
             self.side.resize(items.len(), None);
             self.ctx.resize(items.len(), None);
         }
-        let mut ctxs = Vec::with_capacity(tails.len());
         for &k in tails {
             let i = items[k];
             self.side[k]
                 .get_or_insert_with(|| TailSide::of_paragraph(lex, i, &texts[i], &infos[i]));
-            ctxs.push(
-                self.ctx[k]
-                    .get_or_insert_with(|| evidence::context(lex, items, k, false))
-                    .clone(),
-            );
+            self.ctx[k].get_or_insert_with(|| evidence::context(lex, items, k, false));
         }
-        // Every side was filled above, so no tail is skipped and the two lists stay aligned.
+        // Every fact was filled above, so no tail is skipped and the lists stay aligned.
         let sides: Vec<&TailSide> = tails
             .iter()
             .filter_map(|&k| self.side[k].as_ref())
             .collect();
-        debug_assert_eq!(sides.len(), ctxs.len());
+        let ctxs: Vec<&Vector> = tails.iter().filter_map(|&k| self.ctx[k].as_ref()).collect();
+        debug_assert_eq!(sides.len(), tails.len());
+        debug_assert_eq!(ctxs.len(), tails.len());
         (sides, ctxs)
     }
 }
@@ -215,13 +214,13 @@ fn each_pair<T>(
     let (tail_side, tail_ctx) = cache.of(texts, infos, items, lex, &tails);
     // A head's neighbourhood (itself and the paragraph before) is the one of the tail right
     // before it (that paragraph and the next): the same two lists, and `Lexicon::vector` of
-    // two lists does not depend on their order, so it is copied instead of merged again.
-    let head_ctx: Vec<Vector> = heads
+    // two lists does not depend on their order, so it is borrowed instead of merged again.
+    let head_ctx: Vec<Cow<'_, Vector>> = heads
         .iter()
         .map(
             |&hk| match hk.checked_sub(1).map(|k| tails.binary_search(&k)) {
-                Some(Ok(ti)) => tail_ctx[ti].clone(),
-                _ => evidence::context(lex, items, hk, true),
+                Some(Ok(ti)) => Cow::Borrowed(tail_ctx[ti]),
+                _ => Cow::Owned(evidence::context(lex, items, hk, true)),
             },
         )
         .collect();
@@ -288,8 +287,8 @@ enum Topics {
 
 impl Topics {
     /// The cheaper way for `heads` heads against `tails`, over `n_ids` bigram ids.
-    fn new(tails: &[Vector], heads: usize, n_ids: usize) -> Self {
-        let entries: usize = tails.iter().map(Vector::len).sum();
+    fn new<V: Borrow<Vector>>(tails: &[V], heads: usize, n_ids: usize) -> Self {
+        let entries: usize = tails.iter().map(|t| t.borrow().len()).sum();
         // The index costs about two passes over the ids and two over the tails' entries; the
         // dense way one pass over the tails' entries per head.
         if heads.saturating_mul(entries) > 2 * n_ids + 2 * entries {
@@ -300,7 +299,7 @@ impl Topics {
     }
 
     /// The cosine of `head` with each of `tails` (the vectors given to [`Topics::new`]).
-    fn of(&mut self, head: &Vector, tails: &[Vector]) -> &[f32] {
+    fn of<V: Borrow<Vector>>(&mut self, head: &Vector, tails: &[V]) -> &[f32] {
         match self {
             Topics::Postings(p, out) => {
                 p.dots(head, out);
@@ -309,7 +308,7 @@ impl Topics {
             Topics::Dense(dense, out) => {
                 head.scatter(dense);
                 for (o, t) in out.iter_mut().zip(tails) {
-                    *o = t.cos_dense(dense);
+                    *o = t.borrow().cos_dense(dense);
                 }
                 head.unscatter(dense);
                 out
